@@ -1,0 +1,48 @@
+// Package entry holds Entry, the one shape every item from every source takes
+// between the normalize, store and render stages. It is a leaf: it imports
+// nothing of netdigest so that all stages can share it without cycles.
+package entry
+
+import "time"
+
+// Entry is a normalized item. Normalize fills everything it can from the
+// source; the store fills FirstSeen (and Published when the item had no date)
+// so dates never move on later fetches.
+type Entry struct {
+	// ID is stable across fetches: the item's GUID when it is an absolute URI,
+	// otherwise a tag derived from the source and the GUID, the canonical
+	// link, or a hash of title and date (see normalize.EntryID).
+	ID string
+	// GUID is the item's own identifier as published, possibly empty.
+	GUID string
+	// Source is the configured name of the source this entry came from.
+	Source string
+	Title  string
+	// Link is canonical: absolute, host lower-cased, no fragment, no utm_*.
+	Link    string
+	Authors []string
+	// Published is the item's own date, or the first time netdigest saw it.
+	// Zero out of normalize when the item has no usable date.
+	Published time.Time
+	// Updated is the item's update date, or Published.
+	Updated time.Time
+	// FirstSeen is when netdigest first stored the entry (set by the store).
+	FirstSeen time.Time
+	// Content is sanitized HTML with absolute links.
+	Content string
+	// Summary is plain text, about 300 characters, cut at a word.
+	Summary    string
+	Tags       []string
+	Conference string
+	// ContentHash identifies the item's content so that a changed item is
+	// detected without comparing whole bodies.
+	ContentHash string
+}
+
+// Date is the time to sort and show an entry by: Published, else FirstSeen.
+func (e *Entry) Date() time.Time {
+	if !e.Published.IsZero() {
+		return e.Published
+	}
+	return e.FirstSeen
+}
