@@ -3,9 +3,13 @@
 package render
 
 import (
+	"encoding/xml"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
+	"github.com/gorilla/feeds"
 	"github.com/netdigest/netdigest/entry"
 )
 
@@ -13,6 +17,7 @@ import (
 type FeedInfo struct {
 	ID        string // stable URI
 	Title     string
+	Subtitle  string // optional
 	Link      string // public alternate link (where people read it)
 	SelfLink  string // URL the feed is served from
 	Generator string // e.g. "netdigest"
@@ -29,7 +34,225 @@ type SourceInfo struct {
 	URL   string // the source's fetch URL (used as id and link)
 }
 
+// ConferenceScheme is the category scheme of an entry's conference, so that
+// readers can tell it from the entry's free-form tags.
+const ConferenceScheme = "urn:netdigest:conference"
+
+const atomNS = "http://www.w3.org/2005/Atom"
+
+// Errors for input that cannot make a valid Atom document.
+var (
+	ErrNoID   = errors.New("render: missing id")
+	ErrNoDate = errors.New("render: missing date")
+)
+
+// The types below wrap gorilla/feeds' Atom types rather than using
+// Feed.ToAtom, which ignores Feed.Id, writes no rel="self" and no published,
+// invents random ids, and serializes Category and Source as invalid Atom.
+// Each wrapper field shadows the embedded field with the same XML name:
+// encoding/xml keeps the shallowest of conflicting fields.
+
+// atomFeed is <feed>. Shadows: Title (typed text), Link (one link -> self and
+// alternate), Entries (wrapped entries); adds generator.
+type atomFeed struct {
+	feeds.AtomFeed
+	Title     atomText         `xml:"title"`
+	Links     []feeds.AtomLink `xml:"link"`
+	Generator *atomGenerator   `xml:"generator"`
+	Entries   []atomEntry      `xml:"entry"`
+}
+
+// atomEntry is <entry>. Shadows: Title (typed text), Category (string ->
+// category elements), Source (string -> source element), Author (one -> many).
+type atomEntry struct {
+	feeds.AtomEntry
+	Title      atomText           `xml:"title"`
+	Authors    []feeds.AtomAuthor `xml:"author"`
+	Categories []atomCategory     `xml:"category"`
+	Source     *atomSource        `xml:"source"`
+}
+
+// atomText is a plain text construct with an explicit type.
+type atomText struct {
+	Type string `xml:"type,attr"`
+	Text string `xml:",chardata"`
+}
+
+type atomCategory struct {
+	Term   string `xml:"term,attr"`
+	Scheme string `xml:"scheme,attr,omitempty"`
+	Label  string `xml:"label,attr,omitempty"`
+}
+
+type atomGenerator struct {
+	URI     string `xml:"uri,attr,omitempty"`
+	Version string `xml:"version,attr,omitempty"`
+	Text    string `xml:",chardata"`
+}
+
+// atomSource is <source>: everything in it is optional in RFC 4287.
+type atomSource struct {
+	ID      string          `xml:"id,omitempty"`
+	Title   *atomText       `xml:"title"`
+	Link    *feeds.AtomLink `xml:"link"`
+	Updated string          `xml:"updated,omitempty"`
+}
+
 // Atom renders a valid RFC 4287 feed of entries in the given order.
+//
+// The feed has no author of its own, so every entry gets one: its authors,
+// else its source's name. It returns ErrNoID for a feed or entry without id
+// and ErrNoDate for an entry with neither Updated, Published nor FirstSeen,
+// or an empty feed without Updated, since Atom requires both.
 func Atom(info FeedInfo, entries []entry.Entry) ([]byte, error) {
-	return nil, errors.New("render: not implemented")
+	if info.ID == "" {
+		return nil, fmt.Errorf("render atom: feed: %w", ErrNoID)
+	}
+	feed := atomFeed{
+		AtomFeed: feeds.AtomFeed{
+			Xmlns:    atomNS,
+			Id:       info.ID,
+			Subtitle: info.Subtitle,
+		},
+		Title: atomText{Type: "text", Text: info.Title},
+	}
+	if info.SelfLink != "" {
+		feed.Links = append(feed.Links, feeds.AtomLink{Href: info.SelfLink, Rel: "self", Type: "application/atom+xml"})
+	}
+	if info.Link != "" {
+		feed.Links = append(feed.Links, feeds.AtomLink{Href: info.Link, Rel: "alternate", Type: "text/html"})
+	}
+	gen := info.Generator
+	if gen == "" {
+		gen = "netdigest"
+	}
+	feed.Generator = &atomGenerator{Version: info.Version, Text: gen}
+
+	var newest time.Time
+	for i := range entries {
+		e := &entries[i]
+		ae, updated, err := newAtomEntry(info, e)
+		if err != nil {
+			return nil, fmt.Errorf("render atom: entry %d (%q): %w", i, e.ID, err)
+		}
+		if updated.After(newest) {
+			newest = updated
+		}
+		feed.Entries = append(feed.Entries, ae)
+	}
+	if len(entries) == 0 {
+		if info.Updated.IsZero() {
+			return nil, fmt.Errorf("render atom: empty feed without Updated: %w", ErrNoDate)
+		}
+		newest = info.Updated
+	}
+	feed.Updated = atomTime(newest)
+
+	body, err := xml.MarshalIndent(feed, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("render atom: marshal: %w", err)
+	}
+	out := make([]byte, 0, len(xml.Header)+len(body)+1)
+	out = append(out, xml.Header...)
+	out = append(out, body...)
+	return append(out, '\n'), nil
+}
+
+// newAtomEntry converts e and returns the time written as its <updated>.
+func newAtomEntry(info FeedInfo, e *entry.Entry) (atomEntry, time.Time, error) {
+	if e.ID == "" {
+		return atomEntry{}, time.Time{}, ErrNoID
+	}
+	published := e.Date()
+	updated := e.Updated
+	if updated.IsZero() {
+		updated = published
+	}
+	if updated.IsZero() {
+		return atomEntry{}, time.Time{}, ErrNoDate
+	}
+
+	src, known := info.Sources[e.Source]
+	sourceName := e.Source
+	if known && src.Title != "" {
+		sourceName = src.Title
+	}
+
+	ae := atomEntry{
+		AtomEntry: feeds.AtomEntry{
+			Id:      e.ID,
+			Updated: atomTime(updated),
+		},
+		Title: atomText{Type: "text", Text: e.Title},
+	}
+	if !published.IsZero() {
+		ae.Published = atomTime(published)
+	}
+	if e.Link != "" {
+		ae.Links = []feeds.AtomLink{{Href: e.Link, Rel: "alternate"}}
+	}
+	if e.Summary != "" {
+		ae.Summary = &feeds.AtomSummary{Type: "text", Content: e.Summary}
+	}
+	if e.Content != "" {
+		ae.Content = &feeds.AtomContent{Type: "html", Content: e.Content}
+	}
+
+	for _, a := range e.Authors {
+		if a = strings.TrimSpace(a); a != "" {
+			ae.Authors = append(ae.Authors, feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: a}})
+		}
+	}
+	if len(ae.Authors) == 0 {
+		// RFC 4287 4.1.2: with no feed author every entry needs one, and
+		// atom:name must be present; the source is the honest fallback.
+		name := sourceName
+		if name == "" {
+			name = info.Title
+		}
+		if name == "" {
+			name = "unknown"
+		}
+		ae.Authors = []feeds.AtomAuthor{{AtomPerson: feeds.AtomPerson{Name: name}}}
+	}
+
+	ae.Categories = categories(e.Conference, e.Tags)
+
+	if sourceName != "" {
+		s := &atomSource{
+			Title:   &atomText{Type: "text", Text: sourceName},
+			Updated: atomTime(updated),
+		}
+		if known && src.URL != "" {
+			s.ID = src.URL
+			s.Link = &feeds.AtomLink{Href: src.URL}
+		}
+		ae.Source = s
+	}
+	return ae, updated, nil
+}
+
+// categories returns the conference (with ConferenceScheme) then each tag,
+// skipping empty and repeated terms so a tag naming the conference is not
+// listed twice.
+func categories(conference string, tags []string) []atomCategory {
+	var cats []atomCategory
+	seen := make(map[string]bool, len(tags)+1)
+	if c := strings.TrimSpace(conference); c != "" {
+		cats = append(cats, atomCategory{Term: c, Scheme: ConferenceScheme})
+		seen[c] = true
+	}
+	for _, t := range tags {
+		t = strings.TrimSpace(t)
+		if t == "" || seen[t] {
+			continue
+		}
+		seen[t] = true
+		cats = append(cats, atomCategory{Term: t})
+	}
+	return cats
+}
+
+func atomTime(t time.Time) string {
+	return t.UTC().Format(time.RFC3339)
 }

@@ -1,0 +1,293 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/netdigest/netdigest/config"
+	"github.com/netdigest/netdigest/fetch"
+	"github.com/netdigest/netdigest/normalize"
+	"github.com/netdigest/netdigest/pipeline"
+	"github.com/netdigest/netdigest/store"
+)
+
+// loadConfig reports a bad config with every problem and file:line.
+func loadConfig(e *env, path string) (*config.Config, bool) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		var cerr *config.Error
+		if errors.As(err, &cerr) {
+			fmt.Fprintf(e.stderr, "netdigest: %d problem(s) in the config; nothing was fetched:\n%v\n", len(cerr.Problems), err)
+		} else {
+			fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
+		}
+		return nil, false
+	}
+	return cfg, true
+}
+
+// openRunner wires the stages for cfg. The caller closes the store.
+func openRunner(ctx context.Context, e *env, cfg *config.Config, logger *slog.Logger) (*pipeline.Runner, error) {
+	if err := os.MkdirAll(cfg.Output, 0o755); err != nil {
+		return nil, fmt.Errorf("output directory: %w", err)
+	}
+	st, err := store.Open(ctx, cfg.Store, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	client := fetch.New(fetch.Options{
+		UserAgent:      fmt.Sprintf("netdigest/%s (+%s)", e.version, cfg.Link),
+		ConnectTimeout: cfg.Fetch.ConnectTimeout,
+		Timeout:        cfg.Fetch.Timeout,
+		MaxBodyBytes:   cfg.Fetch.MaxBodyBytes,
+		PerHost:        cfg.Fetch.PerHost,
+		Now:            time.Now,
+	})
+	return &pipeline.Runner{
+		Config:     cfg,
+		Store:      st,
+		Client:     client,
+		Normalizer: normalize.New(),
+		Version:    e.version,
+		Now:        time.Now,
+		Log:        logger,
+	}, nil
+}
+
+func cmdCheck(ctx context.Context, e *env, args []string) int {
+	fs, configPath := newFlagSet(e, "check", "", "Validate the config (every problem is listed with file:line) and print the sources.")
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	cfg, ok := loadConfig(e, *configPath)
+	if !ok {
+		return exitUsage
+	}
+	fmt.Fprintf(e.stdout, "%s: %q, %d sources, store %s, output %s\n\n", cfg.Path, cfg.Title, len(cfg.Sources), cfg.Store, cfg.Output)
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tKIND\tSCHEDULE\tCONFERENCE\tTAGS\tURL")
+	for _, s := range cfg.Sources {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Kind, s.Schedule, dash(s.Conference), dash(strings.Join(s.Tags, ",")), s.URL)
+	}
+	tw.Flush()
+	return exitOK
+}
+
+type sourceList []string
+
+func (l *sourceList) String() string     { return strings.Join(*l, ",") }
+func (l *sourceList) Set(v string) error { *l = append(*l, v); return nil }
+
+func cmdFetch(ctx context.Context, e *env, args []string) int {
+	fs, configPath := newFlagSet(e, "fetch", "", "Fetch the sources that are due by their schedule into the store, one line per source.")
+	var names sourceList
+	fs.Var(&names, "source", "fetch only the source `NAME` (repeatable); implies -all for it")
+	all := fs.Bool("all", false, "ignore schedules: fetch every source now")
+	verbose := fs.Bool("v", false, "log details to stderr")
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	cfg, ok := loadConfig(e, *configPath)
+	if !ok {
+		return exitUsage
+	}
+	sources, ok := selectSources(e, cfg, names)
+	if !ok {
+		return exitUsage
+	}
+	r, err := openRunner(ctx, e, cfg, cliLogger(e, *verbose))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
+		return exitPartial
+	}
+	defer r.Store.Close()
+	results := fetchWithProgress(ctx, e, r, sources, *all || len(names) > 0)
+	return summarize(e, results, ctx.Err())
+}
+
+func cmdFeed(ctx context.Context, e *env, args []string) int {
+	fs, configPath := newFlagSet(e, "feed", "", "Write the merged Atom feed of the newest max_entries entries (stdout by default).")
+	out := fs.String("o", "", "write to `FILE` (atomically) instead of stdout")
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	cfg, ok := loadConfig(e, *configPath)
+	if !ok {
+		return exitUsage
+	}
+	r, err := openRunner(ctx, e, cfg, cliLogger(e, false))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
+		return exitPartial
+	}
+	defer r.Store.Close()
+	if *out != "" {
+		if err := r.WriteFeed(ctx, *out); err != nil {
+			fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
+			return exitPartial
+		}
+		return exitOK
+	}
+	data, err := r.RenderFeed(ctx)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
+		return exitPartial
+	}
+	e.stdout.Write(data)
+	return exitOK
+}
+
+func cmdRun(ctx context.Context, e *env, args []string) int {
+	fs, configPath := newFlagSet(e, "run", "", "One full cycle for a crontab line: fetch the due sources, then write <output>/feed.atom.")
+	all := fs.Bool("all", false, "ignore schedules: fetch every source now")
+	verbose := fs.Bool("v", false, "log details to stderr")
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	cfg, ok := loadConfig(e, *configPath)
+	if !ok {
+		return exitUsage
+	}
+	r, err := openRunner(ctx, e, cfg, cliLogger(e, *verbose))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
+		return exitPartial
+	}
+	defer r.Store.Close()
+	results := fetchWithProgress(ctx, e, r, cfg.Sources, *all)
+	code := summarize(e, results, ctx.Err())
+	if ctx.Err() != nil {
+		return code
+	}
+	path := pipeline.FeedPath(cfg)
+	if err := r.WriteFeed(ctx, path); err != nil {
+		fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
+		return exitPartial
+	}
+	n, _ := r.Store.CountEntries(ctx)
+	fmt.Fprintf(e.stdout, "feed: %s (%d of %d stored entries)\n", path, min(n, cfg.MaxEntries), n)
+	return code
+}
+
+func selectSources(e *env, cfg *config.Config, names []string) ([]config.Source, bool) {
+	if len(names) == 0 {
+		return cfg.Sources, true
+	}
+	var out []config.Source
+	for _, n := range names {
+		s, ok := cfg.Source(n)
+		if !ok {
+			fmt.Fprintf(e.stderr, "netdigest: no source named %q in %s\n", n, cfg.Path)
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
+}
+
+// fetchWithProgress prints one line per source as it finishes, so a person
+// at a terminal sees a long run move.
+func fetchWithProgress(ctx context.Context, e *env, r *pipeline.Runner, sources []config.Source, all bool) []pipeline.Result {
+	done := 0
+	width := len(fmt.Sprint(len(sources)))
+	return r.FetchAll(ctx, sources, pipeline.FetchOptions{
+		All: all,
+		Progress: func(res pipeline.Result) {
+			done++
+			fmt.Fprintf(e.stdout, "[%*d/%d] %-20s %s\n", width, done, len(sources), res.Source, describe(res))
+		},
+	})
+}
+
+func describe(res pipeline.Result) string {
+	var b strings.Builder
+	switch res.Outcome {
+	case pipeline.New, pipeline.Updated:
+		fmt.Fprintf(&b, "%s: %d new, %d updated of %d", res.Outcome, res.Counts.New, res.Counts.Updated, res.Parsed)
+	case pipeline.Unchanged:
+		if res.Parsed == 0 {
+			b.WriteString("unchanged (304)")
+		} else {
+			fmt.Fprintf(&b, "unchanged: %d entries", res.Parsed)
+		}
+	case pipeline.Deferred:
+		fmt.Fprintf(&b, "deferred: the server asked to wait until %s", res.NextTry.Local().Format(time.DateTime))
+	default:
+		b.WriteString(string(res.Outcome))
+	}
+	if res.Counts.Duplicates > 0 {
+		fmt.Fprintf(&b, ", %d already from another source", res.Counts.Duplicates)
+	}
+	if res.Err != nil {
+		fmt.Fprintf(&b, ": %v", res.Err)
+	}
+	if res.MovedTo != "" {
+		fmt.Fprintf(&b, " (moved permanently to %s: update the config)", res.MovedTo)
+	}
+	if res.Duration > 0 {
+		fmt.Fprintf(&b, " [%s]", res.Duration.Round(time.Millisecond))
+	}
+	return b.String()
+}
+
+// summarize prints the totals and returns the exit status.
+func summarize(e *env, results []pipeline.Result, interrupted error) int {
+	var fetched, failed, newEntries, updated int
+	for _, r := range results {
+		if r.Outcome != pipeline.NotDue && r.Outcome != pipeline.Deferred {
+			fetched++
+		}
+		if r.Failed() {
+			failed++
+		}
+		newEntries += r.Counts.New
+		updated += r.Counts.Updated
+	}
+	fmt.Fprintf(e.stdout, "%d sources: %d fetched, %d not due, %d failed; %d new entries, %d updated\n",
+		len(results), fetched, len(results)-fetched, failed, newEntries, updated)
+	if interrupted != nil {
+		fmt.Fprintln(e.stderr, "netdigest: interrupted; sources finished before the interruption are saved")
+		return exitPartial
+	}
+	if failed > 0 {
+		return exitPartial
+	}
+	return exitOK
+}
+
+func cliLogger(e *env, verbose bool) *slog.Logger {
+	if !verbose {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+

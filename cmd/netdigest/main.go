@@ -1,0 +1,114 @@
+// Command netdigest aggregates Linux networking news from feeds and pages
+// into one Atom feed and a digest. This file only parses the command line and
+// wires the packages together; the work is in pipeline and the stages.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+)
+
+// Exit statuses, documented in every command's -h.
+const (
+	exitOK      = 0
+	exitPartial = 1 // some source failed; the rest was done
+	exitUsage   = 2 // bad config or usage; nothing was fetched
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *env, args []string) int
+}
+
+// env is what every command gets: where to write, and the build's version.
+type env struct {
+	stdout, stderr io.Writer
+	version        string
+}
+
+func commands() []command {
+	return []command{
+		{"check", "validate the config and list the sources", cmdCheck},
+		{"fetch", "fetch due sources into the store", cmdFetch},
+		{"feed", "write the merged Atom feed", cmdFeed},
+		{"run", "one full cycle: fetch due sources, then write <output>/feed.atom", cmdRun},
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	e := &env{stdout: stdout, stderr: stderr, version: version()}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	if args[0] == "version" || args[0] == "-version" {
+		fmt.Fprintln(stdout, "netdigest", e.version)
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	fmt.Fprintf(stderr, "netdigest: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, "netdigest aggregates Linux networking news into one Atom feed.\n\nUsage:\n  netdigest <command> [flags] [args]\n\nCommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, "  version  print the version\n\nRun 'netdigest <command> -h' for a command's flags.\n")
+}
+
+// newFlagSet builds a command's flags with the shared -config flag and a -h
+// text that explains the command and the exit statuses.
+func newFlagSet(e *env, name, argsUsage, about string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	configPath := fs.String("config", "feeds.yaml", "config `file`")
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: netdigest %s [flags] %s\n\n%s\n\nFlags:\n", name, argsUsage, about)
+		fs.PrintDefaults()
+		fmt.Fprint(e.stderr, "\nExit status: 0 all well, 1 some source failed (the rest done), 2 bad config or usage.\n")
+	}
+	return fs, configPath
+}
+
+// parseFlags returns -1 to go on, or the exit status to return now.
+func parseFlags(fs *flag.FlagSet, args []string) int {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	return -1
+}
+
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}

@@ -1,0 +1,443 @@
+// Package config reads feeds.yaml into plain structs and validates it
+// strictly: every problem (unknown key, duplicate name, bad URL, bad cron
+// spec…) is reported at once with file:line, so a person fixes the file in
+// one pass and nothing is fetched from a config that is partly wrong.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"gopkg.in/yaml.v3"
+)
+
+// Defaults applied when a key is absent.
+const (
+	DefaultStore        = "netdigest.db"
+	DefaultOutput       = "out"
+	DefaultMaxEntries   = 100
+	DefaultSchedule     = "@hourly"
+	DefaultWorkers      = 8
+	DefaultPerHost      = 2
+	DefaultMaxBodyBytes = 10 << 20
+	DefaultTimeout      = 60 * time.Second
+	DefaultConnect      = 10 * time.Second
+)
+
+// Source kinds. Later kinds (html, text, indico) add their own fields.
+const (
+	KindFeed = "feed"
+)
+
+var knownKinds = []string{KindFeed}
+
+// Config is a validated feeds.yaml. Paths are absolute.
+type Config struct {
+	Path       string // the file read
+	Title      string
+	ID         string // stable URI of the merged feed
+	Link       string // public URL where the feed is served
+	Store      string // SQLite file
+	Output     string // directory for written files
+	MaxEntries int
+	Fetch      Fetch
+	Sources    []Source
+}
+
+// Fetch tunes the shared HTTP client and the worker pool.
+type Fetch struct {
+	Workers        int
+	PerHost        int
+	Timeout        time.Duration
+	ConnectTimeout time.Duration
+	MaxBodyBytes   int64
+}
+
+// Source is one configured source.
+type Source struct {
+	Name       string
+	Kind       string
+	URL        string // absolute http(s) or file:// URL
+	Schedule   string // robfig/cron spec
+	Conference string
+	Tags       []string
+	Line       int // where the source starts in the file, for messages
+}
+
+// Source returns the source with the given name.
+func (c *Config) Source(name string) (Source, bool) {
+	for _, s := range c.Sources {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Source{}, false
+}
+
+// Problem is one thing wrong in the file.
+type Problem struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (p Problem) String() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s", p.File, p.Msg)
+}
+
+// Error lists every problem found in a config file, in line order.
+type Error struct {
+	Problems []Problem
+}
+
+func (e *Error) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Load reads and validates the config at path.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse validates data as the contents of the file at path (used to resolve
+// relative paths and to name the file in messages).
+func Parse(path string, data []byte) (*Config, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	p := &parser{file: path, dir: filepath.Dir(abs)}
+	cfg := p.parse(data)
+	if len(p.problems) > 0 {
+		sort.SliceStable(p.problems, func(i, j int) bool { return p.problems[i].Line < p.problems[j].Line })
+		return nil, &Error{Problems: p.problems}
+	}
+	cfg.Path = abs
+	return cfg, nil
+}
+
+type parser struct {
+	file     string
+	dir      string
+	problems []Problem
+}
+
+func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	p.problems = append(p.problems, Problem{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (p *parser) parse(data []byte) *Config {
+	cfg := &Config{
+		MaxEntries: DefaultMaxEntries,
+		Fetch: Fetch{
+			Workers:        DefaultWorkers,
+			PerHost:        DefaultPerHost,
+			Timeout:        DefaultTimeout,
+			ConnectTimeout: DefaultConnect,
+			MaxBodyBytes:   DefaultMaxBodyBytes,
+		},
+	}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			p.errorf(nil, "empty file")
+		} else {
+			// yaml.v3 syntax errors already say "yaml: line N: …".
+			p.errorf(nil, "%v", err)
+		}
+		return cfg
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	if root.Kind != yaml.MappingNode {
+		p.errorf(root, "the top level must be a mapping of keys (title, id, link, sources…)")
+		return cfg
+	}
+	var store, output string
+	var sourcesNode *yaml.Node
+	p.fields(root, "top level", map[string]func(*yaml.Node){
+		"title":       func(v *yaml.Node) { p.decode(v, &cfg.Title) },
+		"id":          func(v *yaml.Node) { p.decode(v, &cfg.ID) },
+		"link":        func(v *yaml.Node) { p.decode(v, &cfg.Link) },
+		"store":       func(v *yaml.Node) { p.decode(v, &store) },
+		"output":      func(v *yaml.Node) { p.decode(v, &output) },
+		"max_entries": func(v *yaml.Node) { p.positive(v, &cfg.MaxEntries) },
+		"fetch":       func(v *yaml.Node) { p.fetch(v, &cfg.Fetch) },
+		"sources":     func(v *yaml.Node) { sourcesNode = v },
+	})
+
+	if strings.TrimSpace(cfg.Title) == "" {
+		p.errorf(root, "title is required")
+	}
+	if cfg.ID == "" {
+		p.errorf(root, "id is required: a stable URI for the merged feed (e.g. tag:example.org,2026:netdigest)")
+	} else if u, err := url.Parse(cfg.ID); err != nil || u.Scheme == "" {
+		p.errorf(p.valueNode(root, "id"), "id %q is not an absolute URI", cfg.ID)
+	}
+	if cfg.Link == "" {
+		p.errorf(root, "link is required: the public URL where the feed is served")
+	} else if !isHTTPURL(cfg.Link) {
+		p.errorf(p.valueNode(root, "link"), "link %q is not an absolute http(s) URL", cfg.Link)
+	}
+	cfg.Store = p.path(store, DefaultStore)
+	cfg.Output = p.path(output, DefaultOutput)
+
+	if sourcesNode == nil {
+		p.errorf(root, "sources is required: a list of sources")
+		return cfg
+	}
+	cfg.Sources = p.sources(sourcesNode)
+	return cfg
+}
+
+// fields walks a mapping, calling the handler of each known key and
+// reporting unknown and repeated keys.
+func (p *parser) fields(m *yaml.Node, where string, handlers map[string]func(*yaml.Node)) {
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		h, ok := handlers[k.Value]
+		switch {
+		case !ok:
+			p.errorf(k, "unknown key %q in %s (known: %s)", k.Value, where, strings.Join(slices.Sorted(maps.Keys(handlers)), ", "))
+		case seen[k.Value]:
+			p.errorf(k, "key %q repeated in %s", k.Value, where)
+		default:
+			seen[k.Value] = true
+			h(v)
+		}
+	}
+}
+
+func (p *parser) valueNode(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return m
+}
+
+func (p *parser) decode(v *yaml.Node, dst any) bool {
+	if err := v.Decode(dst); err != nil {
+		p.errorf(v, "%s", strings.TrimPrefix(typeErrorText(err), "yaml: "))
+		return false
+	}
+	return true
+}
+
+// typeErrorText drops yaml.v3's own "line N:" since Problem carries the line.
+func typeErrorText(err error) string {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msgs := make([]string, len(te.Errors))
+		for i, e := range te.Errors {
+			msgs[i] = lineNoise.ReplaceAllString(e, "")
+		}
+		return strings.Join(msgs, "; ")
+	}
+	return err.Error()
+}
+
+var lineNoise = regexp.MustCompile(`^line \d+: `)
+
+func (p *parser) positive(v *yaml.Node, dst *int) {
+	var n int
+	if p.decode(v, &n) {
+		if n <= 0 {
+			p.errorf(v, "must be a positive number, got %d", n)
+			return
+		}
+		*dst = n
+	}
+}
+
+func (p *parser) duration(v *yaml.Node, dst *time.Duration) {
+	var s string
+	if !p.decode(v, &s) {
+		return
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		p.errorf(v, "%q is not a positive duration such as 30s or 2m", s)
+		return
+	}
+	*dst = d
+}
+
+func (p *parser) fetch(v *yaml.Node, f *Fetch) {
+	if v.Kind != yaml.MappingNode {
+		p.errorf(v, "fetch must be a mapping")
+		return
+	}
+	p.fields(v, "fetch", map[string]func(*yaml.Node){
+		"workers":         func(v *yaml.Node) { p.positive(v, &f.Workers) },
+		"per_host":        func(v *yaml.Node) { p.positive(v, &f.PerHost) },
+		"timeout":         func(v *yaml.Node) { p.duration(v, &f.Timeout) },
+		"connect_timeout": func(v *yaml.Node) { p.duration(v, &f.ConnectTimeout) },
+		"max_body_bytes": func(v *yaml.Node) {
+			var n int
+			p.positive(v, &n)
+			if n > 0 {
+				f.MaxBodyBytes = int64(n)
+			}
+		},
+	})
+}
+
+var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+func (p *parser) sources(list *yaml.Node) []Source {
+	if list.Kind != yaml.SequenceNode {
+		p.errorf(list, "sources must be a list")
+		return nil
+	}
+	if len(list.Content) == 0 {
+		p.errorf(list, "sources is empty: nothing to fetch")
+	}
+	firstLine := map[string]int{}
+	var out []Source
+	for _, n := range list.Content {
+		if n.Kind != yaml.MappingNode {
+			p.errorf(n, "each source must be a mapping with name, kind, url…")
+			continue
+		}
+		s := Source{Kind: KindFeed, Schedule: DefaultSchedule, Line: n.Line}
+		var rawURL string
+		p.fields(n, "source", map[string]func(*yaml.Node){
+			"name":       func(v *yaml.Node) { p.decode(v, &s.Name) },
+			"kind":       func(v *yaml.Node) { p.decode(v, &s.Kind) },
+			"url":        func(v *yaml.Node) { p.decode(v, &rawURL) },
+			"schedule":   func(v *yaml.Node) { p.decode(v, &s.Schedule) },
+			"conference": func(v *yaml.Node) { p.decode(v, &s.Conference) },
+			"tags":       func(v *yaml.Node) { p.decode(v, &s.Tags) },
+		})
+		label := "source"
+		switch {
+		case s.Name == "":
+			p.errorf(n, "source has no name")
+		case !validName.MatchString(s.Name):
+			p.errorf(p.valueNode(n, "name"), "source name %q: use letters, digits, '.', '_' or '-'", s.Name)
+		default:
+			label = fmt.Sprintf("source %q", s.Name)
+			if line, dup := firstLine[s.Name]; dup {
+				p.errorf(p.valueNode(n, "name"), "%s: duplicate name (first defined at line %d)", label, line)
+			} else {
+				firstLine[s.Name] = n.Line
+			}
+		}
+		if !slices.Contains(knownKinds, s.Kind) {
+			p.errorf(p.valueNode(n, "kind"), "%s: unknown kind %q (known: %s)", label, s.Kind, strings.Join(knownKinds, ", "))
+		}
+		if rawURL == "" {
+			p.errorf(n, "%s: url is required", label)
+		} else if u, err := p.sourceURL(rawURL); err != nil {
+			p.errorf(p.valueNode(n, "url"), "%s: url %q: %v", label, rawURL, err)
+		} else {
+			s.URL = u
+		}
+		if _, err := cron.ParseStandard(s.Schedule); err != nil {
+			p.errorf(p.valueNode(n, "schedule"), "%s: schedule %q: %v", label, s.Schedule, err)
+		}
+		s.Tags = cleanTags(s.Tags)
+		out = append(out, s)
+	}
+	return out
+}
+
+// sourceURL accepts http(s) and file URLs, and paths (relative ones resolved
+// against the config's directory, so a config and its snapshots move together).
+func (p *parser) sourceURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", errors.New("not a valid URL")
+	}
+	switch u.Scheme {
+	case "http", "https":
+		if u.Host == "" {
+			return "", errors.New("no host")
+		}
+		return u.String(), nil
+	case "file":
+		if u.Path == "" {
+			return "", errors.New("file URL without a path")
+		}
+		path := u.Path
+		if u.Host != "" && u.Host != "localhost" {
+			// file://snapshots/x.xml is a common slip for a relative path.
+			path = filepath.Join(u.Host, u.Path)
+		}
+		return fileURL(p.resolve(path)), nil
+	case "":
+		return fileURL(p.resolve(raw)), nil
+	default:
+		return "", fmt.Errorf("scheme %q not supported (use http, https or file)", u.Scheme)
+	}
+}
+
+func (p *parser) resolve(path string) string {
+	if filepath.IsAbs(path) {
+		return filepath.Clean(path)
+	}
+	return filepath.Join(p.dir, path)
+}
+
+func (p *parser) path(v, def string) string {
+	if v == "" {
+		v = def
+	}
+	return p.resolve(v)
+}
+
+func fileURL(path string) string {
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
+}
+
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+func cleanTags(tags []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range tags {
+		t = strings.TrimSpace(t)
+		if t == "" || seen[strings.ToLower(t)] {
+			continue
+		}
+		seen[strings.ToLower(t)] = true
+		out = append(out, t)
+	}
+	return out
+}

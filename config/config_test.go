@@ -1,0 +1,155 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseValid(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "feeds.yaml")
+	data := `
+title: Linux networking
+id: tag:example.org,2026:netdigest
+link: https://news.example.org/
+max_entries: 50
+fetch:
+  workers: 4
+  timeout: 30s
+  max_body_bytes: 1048576
+sources:
+  - name: bootlin
+    kind: feed
+    url: https://bootlin.com/feed/
+    schedule: "0 */6 * * *"
+    conference: Netdev 0x13
+    tags: [netdev, " xdp ", XDP, ""]
+  - name: local
+    url: snapshots/x.xml
+  - name: abs-file
+    url: file:///srv/feeds/y.xml
+  - name: tz
+    url: http://example.org/
+    schedule: "CRON_TZ=Europe/Paris @every 30m"
+`
+	cfg, err := Parse(path, []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Store != filepath.Join(dir, DefaultStore) || cfg.Output != filepath.Join(dir, DefaultOutput) {
+		t.Errorf("store/output = %q %q, want defaults next to the config", cfg.Store, cfg.Output)
+	}
+	if cfg.MaxEntries != 50 || cfg.Fetch.Workers != 4 || cfg.Fetch.PerHost != DefaultPerHost ||
+		cfg.Fetch.Timeout != 30*time.Second || cfg.Fetch.MaxBodyBytes != 1<<20 {
+		t.Errorf("settings not applied: %+v", cfg)
+	}
+	want := []Source{
+		{Name: "bootlin", Kind: "feed", URL: "https://bootlin.com/feed/", Schedule: "0 */6 * * *",
+			Conference: "Netdev 0x13", Tags: []string{"netdev", "xdp"}, Line: 11},
+		{Name: "local", Kind: "feed", URL: "file://" + filepath.ToSlash(filepath.Join(dir, "snapshots/x.xml")), Schedule: "@hourly", Line: 17},
+		{Name: "abs-file", Kind: "feed", URL: "file:///srv/feeds/y.xml", Schedule: "@hourly", Line: 19},
+		{Name: "tz", Kind: "feed", URL: "http://example.org/", Schedule: "CRON_TZ=Europe/Paris @every 30m", Line: 21},
+	}
+	if len(cfg.Sources) != len(want) {
+		t.Fatalf("got %d sources, want %d", len(cfg.Sources), len(want))
+	}
+	for i, w := range want {
+		g := cfg.Sources[i]
+		if g.Name != w.Name || g.Kind != w.Kind || g.URL != w.URL || g.Schedule != w.Schedule ||
+			g.Conference != w.Conference || strings.Join(g.Tags, ",") != strings.Join(w.Tags, ",") || g.Line != w.Line {
+			t.Errorf("source %d:\n got %+v\nwant %+v", i, g, w)
+		}
+	}
+	if s, ok := cfg.Source("local"); !ok || s.Name != "local" {
+		t.Errorf("Source(local) = %v, %v", s, ok)
+	}
+}
+
+// TestParseReportsEverything checks that one pass reports every problem with
+// its line, so a person can fix the whole file at once.
+func TestParseReportsEverything(t *testing.T) {
+	_, err := Load("testdata/bad.yaml")
+	var cerr *Error
+	if !errors.As(err, &cerr) {
+		t.Fatalf("Load = %v, want *config.Error", err)
+	}
+	want := []string{
+		`testdata/bad.yaml:3: id "not a uri" is not an absolute URI`,
+		`testdata/bad.yaml:4: link "ftp://example.org/" is not an absolute http(s) URL`,
+		`testdata/bad.yaml:5: unknown key "colour" in top level`,
+		`testdata/bad.yaml:6: must be a positive number, got -3`,
+		`testdata/bad.yaml:9: "soon" is not a positive duration`,
+		`testdata/bad.yaml:13: source "good": duplicate name (first defined at line 11)`,
+		`testdata/bad.yaml:16: source "badurl": url "gopher://example.org/": scheme "gopher" not supported`,
+		`testdata/bad.yaml:19: source "badcron": schedule "every tuesday":`,
+		`testdata/bad.yaml:22: unknown key "tagz" in source`,
+		`testdata/bad.yaml:24: source "whatkind": unknown kind "carrier-pigeon" (known: feed)`,
+		`testdata/bad.yaml:26: source has no name`,
+	}
+	if len(cerr.Problems) != len(want) {
+		t.Errorf("got %d problems, want %d:\n%v", len(cerr.Problems), len(want), err)
+	}
+	msg := err.Error()
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("missing problem %q in:\n%s", w, msg)
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want string
+	}{
+		{"empty", "", "empty file"},
+		{"not a mapping", "- a\n- b\n", "top level must be a mapping"},
+		{"syntax", "title: [unclosed\n", "yaml: line"},
+		{"missing required", "sources: []\n", "title is required"},
+		{"no sources key", "title: t\nid: urn:x\nlink: http://x/\n", "sources is required"},
+		{"empty sources", "title: t\nid: urn:x\nlink: http://x/\nsources: []\n", "sources is empty"},
+		{"wrong type", "title: t\nid: urn:x\nlink: http://x/\nmax_entries: lots\nsources:\n  - name: a\n    url: http://x/\n", ":4: cannot unmarshal"},
+		{"tags not a list", "title: t\nid: urn:x\nlink: http://x/\nsources:\n  - name: a\n    url: http://x/\n    tags: xdp\n", ":7: cannot unmarshal"},
+		{"repeated key", "title: t\ntitle: u\nid: urn:x\nlink: http://x/\nsources:\n  - name: a\n    url: http://x/\n", `:2: key "title" repeated`},
+		{"bad name", "title: t\nid: urn:x\nlink: http://x/\nsources:\n  - name: 'a b'\n    url: http://x/\n", `source name "a b"`},
+		{"http without host", "title: t\nid: urn:x\nlink: http://x/\nsources:\n  - name: a\n    url: 'http:///feed'\n", "no host"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("feeds.yaml", []byte(tt.yaml))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Parse error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"))
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Load(missing) = %v, want ErrNotExist", err)
+	}
+}
+
+// TestShippedConfigs keeps the repo's own configs loadable.
+func TestShippedConfigs(t *testing.T) {
+	for _, path := range []string{"../feeds.yaml", "../examples/offline.yaml"} {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			if _, err := os.Stat(path); err != nil {
+				t.Fatalf("shipped config missing: %v", err)
+			}
+			cfg, err := Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(cfg.Sources) == 0 {
+				t.Error("no sources")
+			}
+		})
+	}
+}
