@@ -5,8 +5,18 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/netdigest/netdigest/entry"
 )
@@ -34,36 +44,687 @@ type Counts struct {
 	Duplicates int // same canonical link already stored from another source
 }
 
+// Errors Open returns for files it will not use; test with errors.Is. The
+// message around them names the file and what to do.
+var (
+	// ErrBadDatabase: the file is not SQLite, is corrupt, or is another
+	// program's SQLite database. Open never recreates or alters such a file.
+	ErrBadDatabase = errors.New("not a usable netdigest database")
+	// ErrSchemaTooNew: the file was migrated by a newer netdigest.
+	ErrSchemaTooNew = errors.New("database schema is newer than this netdigest")
+)
+
 // Store is safe for concurrent use.
+//
+// Concurrency: every write goes through w, a pool of exactly one connection,
+// so writes in this process queue in database/sql (honouring each caller's
+// ctx) instead of failing with SQLITE_BUSY — yarr's single writer. Its
+// transactions BEGIN IMMEDIATE (_txlock), so a second process (a CLI run next
+// to the daemon) waits on busy_timeout for the write lock up front rather
+// than failing when a read transaction tries to upgrade. Reads go through r,
+// a pool of read-only connections that WAL lets run beside the writer. For
+// ":memory:" r is w: each connection there would be a new, empty database.
 type Store struct {
-	now func() time.Time
+	now  func() time.Time
+	path string
+	w    *sql.DB
+	r    *sql.DB
+
+	// afterEntry, when set (tests only), runs inside SaveFetch's
+	// transaction after entry i was written.
+	afterEntry func(i int)
 }
 
+const (
+	// appID is PRAGMA application_id of netdigest's files ("ndig").
+	appID = 0x6e646967
+	// pragmas apply to every connection. synchronous=NORMAL is durable
+	// enough in WAL mode (a power loss may drop the last commits, never
+	// corrupts) and avoids an fsync per fetch.
+	pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	memoryPath = ":memory:"
+	maxReaders = 4
+)
+
 // Open opens (creating if needed) the SQLite file at path and migrates it.
-// ":memory:" is accepted for tests.
+// ":memory:" is accepted for tests. now is the clock (time.Now when nil).
+//
+// A file that is not SQLite, is corrupt (PRAGMA quick_check, which reads
+// the whole file: cheap at netdigest's few megabytes) or belongs to another
+// program gives ErrBadDatabase; one from a newer netdigest gives
+// ErrSchemaTooNew. Either way the file is left as it was.
 func Open(ctx context.Context, path string, now func() time.Time) (*Store, error) {
-	return nil, errors.New("store: not implemented")
+	if path == "" {
+		return nil, errors.New("store: open: empty path")
+	}
+	if now == nil {
+		now = time.Now
+	}
+	s := &Store{now: now, path: path}
+	if err := s.open(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) open(ctx context.Context) error {
+	var err error
+	if s.path == memoryPath {
+		s.w, err = sql.Open("sqlite", memoryPath+"?"+pragmas+"&_txlock=immediate")
+		if err != nil {
+			return fmt.Errorf("store: open %q: %w", s.path, err)
+		}
+		// The one connection is the database: never let it be recycled.
+		s.w.SetMaxOpenConns(1)
+		s.w.SetConnMaxLifetime(0)
+		s.w.SetConnMaxIdleTime(0)
+		s.r = s.w
+	} else {
+		if err := s.inspect(ctx); err != nil {
+			return err
+		}
+		s.w, err = sql.Open("sqlite", fileURI(s.path)+"?"+pragmas+"&_txlock=immediate")
+		if err != nil {
+			return fmt.Errorf("store: open %q: %w", s.path, err)
+		}
+		s.w.SetMaxOpenConns(1)
+	}
+	// The first connection runs the pragmas.
+	if err := s.w.PingContext(ctx); err != nil {
+		return s.openErr(err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		return err
+	}
+	if s.r == nil {
+		// Opened only now: a read-only connection cannot switch a new
+		// file to WAL, and the schema must exist before readers use it.
+		s.r, err = sql.Open("sqlite", fileURI(s.path)+"?"+pragmas+"&_query_only=1")
+		if err != nil {
+			return fmt.Errorf("store: open %q: %w", s.path, err)
+		}
+		s.r.SetMaxOpenConns(maxReaders)
+		if err := s.r.PingContext(ctx); err != nil {
+			return s.openErr(err)
+		}
+	}
+	return nil
+}
+
+// fileURI makes path a file: URI, escaping what SQLite's URI parser would
+// otherwise take for the start of the parameters ('?', '#') or an escape.
+func fileURI(path string) string {
+	p := filepath.ToSlash(filepath.Clean(path))
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
+}
+
+// inspect checks an existing file before the writer touches it:
+// journal_mode(WAL) alone rewrites the header of any SQLite file, and
+// migrating would add tables to another program's database. Its connection
+// sets no persistent pragma and is query_only. (mode=ro would do, but a
+// read-only connection to a WAL file leaves -wal and -shm files behind;
+// immutable=1 would read without locks beside a running daemon.)
+func (s *Store) inspect(ctx context.Context) error {
+	fi, err := os.Stat(s.path)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && fi.Mode().IsRegular() && fi.Size() == 0) {
+		return nil // a new database
+	}
+	if err != nil {
+		return fmt.Errorf("store: open %q: %w", s.path, err)
+	}
+	db, err := sql.Open("sqlite", fileURI(s.path)+"?_pragma=busy_timeout(5000)&_query_only=1")
+	if err != nil {
+		return fmt.Errorf("store: open %q: %w", s.path, err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+
+	// quick_check reads every page: cheap at netdigest's few megabytes, and
+	// corruption found now is better than a failing fetch later.
+	rows, err := db.QueryContext(ctx, "PRAGMA quick_check")
+	if err != nil {
+		return s.openErr(err)
+	}
+	var problems []string
+	for rows.Next() {
+		var msg string
+		if err := rows.Scan(&msg); err != nil {
+			rows.Close()
+			return s.openErr(err)
+		}
+		// One row per problem, possibly multi-line and headed by
+		// "*** in database main ***"; keep the first few, on one line.
+		for _, line := range strings.Split(msg, "\n") {
+			if line != "ok" && !strings.HasPrefix(line, "***") && len(problems) < 3 {
+				problems = append(problems, line)
+			}
+		}
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return s.openErr(err)
+	}
+	if len(problems) > 0 {
+		return s.badFile("it is corrupt: " + strings.Join(problems, "; "))
+	}
+
+	var version, app, objects int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return s.openErr(err)
+	}
+	if err := db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&app); err != nil {
+		return s.openErr(err)
+	}
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&objects); err != nil {
+		return s.openErr(err)
+	}
+	if (app != 0 && app != appID) || (version == 0 && objects > 0) {
+		return s.badFile("it is a SQLite database of another program")
+	}
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	return s.tooNew(version, len(ms))
+}
+
+func (s *Store) tooNew(version, known int) error {
+	if version > known {
+		return fmt.Errorf("store: open %q: %w: schema version %d, this netdigest knows up to %d; "+
+			"run a newer netdigest or restore a backup", s.path, ErrSchemaTooNew, version, known)
+	}
+	return nil
+}
+
+// openErr wraps an error met while opening, turning SQLite's "not a
+// database" and "corrupt" codes into ErrBadDatabase with advice.
+func (s *Store) openErr(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_NOTADB:
+			return s.badFile("it is not a SQLite database file")
+		case sqlite3.SQLITE_CORRUPT:
+			return s.badFile("it is corrupt: " + err.Error())
+		}
+	}
+	return fmt.Errorf("store: open %q: %w", s.path, err)
+}
+
+func (s *Store) badFile(why string) error {
+	return fmt.Errorf("store: open %q: %w (%s); restore it from a backup, "+
+		"or move it aside to let netdigest start an empty database", s.path, ErrBadDatabase, why)
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return nil }
+func (s *Store) Close() error {
+	var errs []error
+	if s.r != nil && s.r != s.w {
+		errs = append(errs, s.r.Close())
+	}
+	if s.w != nil {
+		errs = append(errs, s.w.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("store: close %q: %w", s.path, err)
+	}
+	return nil
+}
 
 // SourceState returns the stored state of a source, or a zero state with
 // Name set when the source has never been fetched.
 func (s *Store) SourceState(ctx context.Context, name string) (SourceState, error) {
-	return SourceState{Name: name}, nil
+	st, err := scanSource(s.r.QueryRowContext(ctx, selectSource+" WHERE name = ?", name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return SourceState{Name: name}, nil
+	}
+	if err != nil {
+		return SourceState{}, fmt.Errorf("store: source %q: %w", name, err)
+	}
+	return st, nil
+}
+
+// Sources returns the state of every source ever saved, by name.
+func (s *Store) Sources(ctx context.Context) ([]SourceState, error) {
+	rows, err := s.r.QueryContext(ctx, selectSource+" ORDER BY name")
+	if err != nil {
+		return nil, fmt.Errorf("store: sources: %w", err)
+	}
+	defer rows.Close()
+	var out []SourceState
+	for rows.Next() {
+		st, err := scanSource(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: sources: %w", err)
+		}
+		out = append(out, st)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: sources: %w", err)
+	}
+	return out, nil
 }
 
 // SaveState records a fetch that brought no entries (304, failure, gone).
-func (s *Store) SaveState(ctx context.Context, st SourceState) error { return nil }
+func (s *Store) SaveState(ctx context.Context, st SourceState) error {
+	if err := upsertSource(ctx, s.w, st); err != nil {
+		return fmt.Errorf("store: save source %q: %w", st.Name, err)
+	}
+	return nil
+}
 
 // SaveFetch writes a source's entries and its new state in one transaction:
 // a crash leaves the source either fully updated or untouched.
+//
+// Per entry (an empty Source is taken as st.Name; another name is an error):
+//   - ID stored before by the same source: a different ContentHash updates
+//     it in place (Updated), the same hash leaves it (Unchanged). first_seen
+//     stays; published stays unless the item carries its own date; updated
+//     takes the item's date when newer, else the time of the change, so it
+//     never goes backwards.
+//   - ID stored by another source, or a new ID whose non-empty Link is
+//     already stored (any source, including this one under another GUID):
+//     not stored; the first entry is kept and this source is recorded in
+//     entry_duplicates (Duplicates).
+//   - Otherwise inserted (New) with first_seen = now, published = now when
+//     the item has no date, updated = published when it has no update date.
 func (s *Store) SaveFetch(ctx context.Context, st SourceState, entries []entry.Entry) (Counts, error) {
-	return Counts{}, nil
+	var c Counts
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := upsertSource(ctx, tx, st); err != nil {
+			return err
+		}
+		w, err := prepareWriter(ctx, tx, s.now().UTC())
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		for i := range entries {
+			// Stop a long batch promptly; the deferred rollback undoes it.
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			e := entries[i]
+			if e.Source == "" {
+				e.Source = st.Name
+			}
+			if e.Source != st.Name {
+				return fmt.Errorf("entry %q: source %q differs from the fetched source", e.ID, e.Source)
+			}
+			if err := w.save(ctx, &e, &c); err != nil {
+				return fmt.Errorf("entry %q: %w", e.ID, err)
+			}
+			if s.afterEntry != nil {
+				s.afterEntry(i)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Counts{}, fmt.Errorf("store: save fetch of source %q: %w", st.Name, err)
+	}
+	return c, nil
 }
 
-// Latest returns the newest limit entries of all sources, newest first.
+// Latest returns the newest limit entries of all sources, newest first:
+// by published (the item's date or first sighting), then first_seen, then
+// id, all descending. limit must be positive.
 func (s *Store) Latest(ctx context.Context, limit int) ([]entry.Entry, error) {
-	return nil, nil
+	if limit <= 0 {
+		return nil, fmt.Errorf("store: latest: limit %d, want > 0", limit)
+	}
+	es, err := s.queryEntries(ctx,
+		selectEntry+" ORDER BY published DESC, first_seen DESC, id DESC LIMIT ?", limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: latest %d: %w", limit, err)
+	}
+	return es, nil
+}
+
+// EntriesSince returns the entries first stored after t, oldest first (by
+// first_seen, then published, then id): what a digest has not shown yet.
+func (s *Store) EntriesSince(ctx context.Context, t time.Time) ([]entry.Entry, error) {
+	since := ""
+	if !t.IsZero() {
+		v, err := encodeTime(t)
+		if err != nil {
+			return nil, fmt.Errorf("store: entries since %v: %w", t, err)
+		}
+		since = v.(string)
+	}
+	// '' sorts before every stored time, so a zero t returns everything.
+	es, err := s.queryEntries(ctx,
+		selectEntry+" WHERE first_seen > ? ORDER BY first_seen, published, id", since)
+	if err != nil {
+		return nil, fmt.Errorf("store: entries since %v: %w", t, err)
+	}
+	return es, nil
+}
+
+// CountEntries returns how many entries are stored (duplicates not counted).
+func (s *Store) CountEntries(ctx context.Context) (int, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM entries").Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count entries: %w", err)
+	}
+	return n, nil
+}
+
+// inTx runs fn in a write transaction, committing when fn succeeds.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() // no-op after Commit
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func upsertSource(ctx context.Context, db execer, st SourceState) error {
+	if st.Name == "" {
+		return errors.New("empty source name")
+	}
+	var times [3]any
+	for i, t := range []time.Time{st.LastFetch, st.LastSuccess, st.NextTry} {
+		v, err := encodeTime(t)
+		if err != nil {
+			return err
+		}
+		times[i] = v
+	}
+	_, err := db.ExecContext(ctx, `
+INSERT INTO sources (name, url, etag, last_modified, last_fetch, last_success,
+	last_error, failures, next_try, permanent_url, gone)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (name) DO UPDATE SET
+	url = excluded.url, etag = excluded.etag, last_modified = excluded.last_modified,
+	last_fetch = excluded.last_fetch, last_success = excluded.last_success,
+	last_error = excluded.last_error, failures = excluded.failures,
+	next_try = excluded.next_try, permanent_url = excluded.permanent_url,
+	gone = excluded.gone`,
+		st.Name, st.URL, st.ETag, st.LastModified, times[0], times[1],
+		st.LastError, st.Failures, times[2], st.PermanentURL, st.Gone)
+	return err
+}
+
+const selectSource = `SELECT name, url, etag, last_modified, last_fetch, last_success,
+	last_error, failures, next_try, permanent_url, gone FROM sources`
+
+func scanSource(row interface{ Scan(...any) error }) (SourceState, error) {
+	var st SourceState
+	var fetch, success, next sql.NullString
+	err := row.Scan(&st.Name, &st.URL, &st.ETag, &st.LastModified, &fetch, &success,
+		&st.LastError, &st.Failures, &next, &st.PermanentURL, &st.Gone)
+	if err != nil {
+		return SourceState{}, err
+	}
+	for _, f := range []struct {
+		dst *time.Time
+		src sql.NullString
+	}{{&st.LastFetch, fetch}, {&st.LastSuccess, success}, {&st.NextTry, next}} {
+		if *f.dst, err = decodeTime(f.src); err != nil {
+			return SourceState{}, err
+		}
+	}
+	return st, nil
+}
+
+// entryWriter holds SaveFetch's prepared statements and its one "now".
+type entryWriter struct {
+	now                                   time.Time
+	byID, byLink, insert, update, recDupe *sql.Stmt
+}
+
+func prepareWriter(ctx context.Context, tx *sql.Tx, now time.Time) (*entryWriter, error) {
+	w := &entryWriter{now: now}
+	for _, p := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&w.byID, `SELECT source, published, updated, content_hash FROM entries WHERE id = ?`},
+		{&w.byLink, `SELECT id FROM entries WHERE link = ? ORDER BY first_seen, id LIMIT 1`},
+		{&w.insert, `INSERT INTO entries (id, guid, source, link, title, authors, published,
+			updated, first_seen, content, summary, tags, conference, content_hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.update, `UPDATE entries SET guid = ?, link = ?, title = ?, authors = ?,
+			published = ?, updated = ?, content = ?, summary = ?, tags = ?,
+			conference = ?, content_hash = ? WHERE id = ?`},
+		{&w.recDupe, `INSERT INTO entry_duplicates (entry_id, source, link, first_seen)
+			VALUES (?, ?, ?, ?) ON CONFLICT (entry_id, source) DO NOTHING`},
+	} {
+		st, err := tx.PrepareContext(ctx, p.sql)
+		if err != nil {
+			w.close()
+			return nil, err
+		}
+		*p.dst = st
+	}
+	return w, nil
+}
+
+func (w *entryWriter) close() {
+	for _, st := range []*sql.Stmt{w.byID, w.byLink, w.insert, w.update, w.recDupe} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+func (w *entryWriter) save(ctx context.Context, e *entry.Entry, c *Counts) error {
+	if e.ID == "" {
+		return errors.New("empty id")
+	}
+	authors, err := encodeList(e.Authors)
+	if err != nil {
+		return err
+	}
+	tags, err := encodeList(e.Tags)
+	if err != nil {
+		return err
+	}
+
+	var (
+		source, hash        string
+		published, updated  sql.NullString
+		storedPub, storedUp time.Time
+	)
+	err = w.byID.QueryRowContext(ctx, e.ID).Scan(&source, &published, &updated, &hash)
+	switch {
+	case err == nil && source != e.Source:
+		// Same item id from two sources (an absolute GUID both carry):
+		// the first source keeps it, as with a shared link.
+		return w.duplicate(ctx, e.ID, e, c)
+	case err == nil:
+		if hash == e.ContentHash {
+			c.Unchanged++
+			return nil
+		}
+		if storedPub, err = decodeTime(published); err != nil {
+			return err
+		}
+		if storedUp, err = decodeTime(updated); err != nil {
+			return err
+		}
+		pub := storedPub
+		if !e.Published.IsZero() {
+			pub = e.Published
+		}
+		up := e.Updated
+		if !up.After(storedUp) {
+			// No newer date from the item: the change happened about now.
+			up = later(storedUp, w.now)
+		}
+		pubV, upV, err := encodeTimes(pub, up)
+		if err != nil {
+			return err
+		}
+		if _, err := w.update.ExecContext(ctx, e.GUID, e.Link, e.Title, authors, pubV, upV,
+			e.Content, e.Summary, tags, e.Conference, e.ContentHash, e.ID); err != nil {
+			return err
+		}
+		c.Updated++
+		return nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+
+	if e.Link != "" {
+		var first string
+		err := w.byLink.QueryRowContext(ctx, e.Link).Scan(&first)
+		if err == nil {
+			return w.duplicate(ctx, first, e, c)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+
+	pub := e.Published
+	if pub.IsZero() {
+		pub = w.now // first seen: never moves later on the next fetch
+	}
+	up := e.Updated
+	if up.IsZero() {
+		up = pub
+	}
+	pubV, upV, err := encodeTimes(pub, up)
+	if err != nil {
+		return err
+	}
+	seenV, err := encodeTime(w.now)
+	if err != nil {
+		return err
+	}
+	if _, err := w.insert.ExecContext(ctx, e.ID, e.GUID, e.Source, e.Link, e.Title, authors,
+		pubV, upV, seenV, e.Content, e.Summary, tags, e.Conference, e.ContentHash); err != nil {
+		return err
+	}
+	c.New++
+	return nil
+}
+
+// duplicate records that e's source also carried the stored entry keptID.
+func (w *entryWriter) duplicate(ctx context.Context, keptID string, e *entry.Entry, c *Counts) error {
+	seen, err := encodeTime(w.now)
+	if err != nil {
+		return err
+	}
+	if _, err := w.recDupe.ExecContext(ctx, keptID, e.Source, e.Link, seen); err != nil {
+		return fmt.Errorf("record duplicate of %q: %w", keptID, err)
+	}
+	c.Duplicates++
+	return nil
+}
+
+const selectEntry = `SELECT id, guid, source, link, title, authors, published, updated,
+	first_seen, content, summary, tags, conference, content_hash FROM entries`
+
+func (s *Store) queryEntries(ctx context.Context, query string, args ...any) ([]entry.Entry, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []entry.Entry
+	for rows.Next() {
+		var (
+			e                        entry.Entry
+			authors, tags            string
+			published, updated, seen sql.NullString
+		)
+		if err := rows.Scan(&e.ID, &e.GUID, &e.Source, &e.Link, &e.Title, &authors,
+			&published, &updated, &seen, &e.Content, &e.Summary, &tags,
+			&e.Conference, &e.ContentHash); err != nil {
+			return nil, err
+		}
+		if e.Authors, err = decodeList(authors); err != nil {
+			return nil, fmt.Errorf("entry %q: authors: %w", e.ID, err)
+		}
+		if e.Tags, err = decodeList(tags); err != nil {
+			return nil, fmt.Errorf("entry %q: tags: %w", e.ID, err)
+		}
+		if e.Published, err = decodeTime(published); err != nil {
+			return nil, fmt.Errorf("entry %q: %w", e.ID, err)
+		}
+		if e.Updated, err = decodeTime(updated); err != nil {
+			return nil, fmt.Errorf("entry %q: %w", e.ID, err)
+		}
+		if e.FirstSeen, err = decodeTime(seen); err != nil {
+			return nil, fmt.Errorf("entry %q: %w", e.ID, err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// timeLayout is RFC 3339 at a fixed width, so stored text sorts as time.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// encodeTime gives the column value of t: NULL for the zero time, else UTC
+// text. Years outside 0000-9999 are refused: they would not sort.
+func encodeTime(t time.Time) (any, error) {
+	if t.IsZero() {
+		return nil, nil
+	}
+	u := t.UTC()
+	if y := u.Year(); y < 0 || y > 9999 {
+		return nil, fmt.Errorf("time %v: year outside 0000-9999", t)
+	}
+	return u.Format(timeLayout), nil
+}
+
+func encodeTimes(a, b time.Time) (any, any, error) {
+	av, err := encodeTime(a)
+	if err != nil {
+		return nil, nil, err
+	}
+	bv, err := encodeTime(b)
+	return av, bv, err
+}
+
+func decodeTime(v sql.NullString) (time.Time, error) {
+	if !v.Valid {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, v.String)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stored time %q: %w", v.String, err)
+	}
+	return t.UTC(), nil
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// encodeList stores a list as a JSON array ("[]" for none).
+func encodeList(l []string) (string, error) {
+	if len(l) == 0 {
+		return "[]", nil
+	}
+	b, err := json.Marshal(l)
+	return string(b), err
+}
+
+// decodeList returns nil for an empty list, as normalize leaves it.
+func decodeList(s string) ([]string, error) {
+	var l []string
+	if err := json.Unmarshal([]byte(s), &l); err != nil {
+		return nil, err
+	}
+	if len(l) == 0 {
+		return nil, nil
+	}
+	return l, nil
 }

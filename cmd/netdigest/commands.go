@@ -290,4 +290,3 @@ func dash(s string) string {
 	}
 	return s
 }
-

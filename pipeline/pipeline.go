@@ -1,0 +1,360 @@
+// Package pipeline is the orchestration: it runs each source through the
+// stages (fetch → normalize → store) and renders the merged feed from the
+// store. It decides what is due, records every outcome in the source's state
+// and never lets one source's failure stop another.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/netdigest/netdigest/atomicfile"
+	"github.com/netdigest/netdigest/config"
+	"github.com/netdigest/netdigest/fetch"
+	"github.com/netdigest/netdigest/normalize"
+	"github.com/netdigest/netdigest/render"
+	"github.com/netdigest/netdigest/store"
+	"github.com/robfig/cron/v3"
+)
+
+// Outcome says what one refresh of a source did.
+type Outcome string
+
+const (
+	New       Outcome = "new"       // at least one new entry
+	Updated   Outcome = "updated"   // no new entries, some changed in place
+	Unchanged Outcome = "unchanged" // 304, or nothing new or changed
+	NotDue    Outcome = "not due"   // the schedule says not yet
+	Deferred  Outcome = "deferred"  // the server asked us to wait (Retry-After)
+	Gone      Outcome = "gone"      // the URL answered 410; not polled until the config changes
+	Failed    Outcome = "error"
+)
+
+// Result is the outcome of one source's refresh.
+type Result struct {
+	Source   string
+	Outcome  Outcome
+	Counts   store.Counts
+	Parsed   int // entries the source carried this time
+	Err      error
+	Duration time.Duration
+	// MovedTo is set when the source's URL permanently redirects there: the
+	// config should be updated.
+	MovedTo string
+	NextTry time.Time // for Deferred and Gone: when it may be tried again
+}
+
+// Failed reports whether the run should count this source as failing.
+func (r Result) Failed() bool { return r.Outcome == Failed || r.Outcome == Gone }
+
+// Runner runs the pipeline for one config. All fields are required except
+// Log (discarded when nil) and Now (time.Now when nil).
+type Runner struct {
+	Config     *config.Config
+	Store      *store.Store
+	Client     *fetch.Client
+	Normalizer *normalize.Normalizer
+	Version    string
+	Now        func() time.Time
+	Log        *slog.Logger
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+func (r *Runner) log() *slog.Logger {
+	if r.Log != nil {
+		return r.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// FetchOptions select what FetchAll does.
+type FetchOptions struct {
+	// All ignores the sources' schedules (Retry-After and 410 still apply:
+	// the server asked for them).
+	All bool
+	// Progress, when set, is called once per source as it finishes, from one
+	// goroutine at a time.
+	Progress func(Result)
+}
+
+// FetchAll refreshes the due sources with a bounded pool of workers and
+// returns one result per source, in the order given. Cancelling ctx stops
+// work in flight; sources already saved stay saved.
+func (r *Runner) FetchAll(ctx context.Context, sources []config.Source, opts FetchOptions) []Result {
+	results := make([]Result, len(sources))
+	workers := r.Config.Fetch.Workers
+	if workers <= 0 {
+		workers = config.DefaultWorkers
+	}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	var progressMu sync.Mutex
+	for range min(workers, len(sources)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				res := r.refreshIfDue(ctx, sources[i], opts.All)
+				results[i] = res
+				if opts.Progress != nil {
+					progressMu.Lock()
+					opts.Progress(res)
+					progressMu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := range sources {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	return results
+}
+
+func (r *Runner) refreshIfDue(ctx context.Context, src config.Source, all bool) Result {
+	if err := ctx.Err(); err != nil {
+		return Result{Source: src.Name, Outcome: Failed, Err: fmt.Errorf("source %q: %w", src.Name, err)}
+	}
+	st, err := r.Store.SourceState(ctx, src.Name)
+	if err != nil {
+		return Result{Source: src.Name, Outcome: Failed, Err: fmt.Errorf("source %q: %w", src.Name, err)}
+	}
+	// A gone source is reported on every run, due or not, until the config changes.
+	gone := st.Gone && st.URL == src.URL
+	if !all && !gone {
+		due, err := Due(src, st, r.now())
+		if err != nil {
+			return Result{Source: src.Name, Outcome: Failed, Err: fmt.Errorf("source %q: %w", src.Name, err)}
+		}
+		if !due {
+			return Result{Source: src.Name, Outcome: NotDue}
+		}
+	}
+	return r.refresh(ctx, src, st)
+}
+
+// Due reports whether src should be fetched at now: never fetched, or its
+// schedule's next time after the last fetch has come.
+func Due(src config.Source, st store.SourceState, now time.Time) (bool, error) {
+	if st.LastFetch.IsZero() || st.URL != src.URL {
+		return true, nil
+	}
+	sched, err := cron.ParseStandard(src.Schedule)
+	if err != nil {
+		return false, fmt.Errorf("schedule %q: %w", src.Schedule, err)
+	}
+	return !sched.Next(st.LastFetch).After(now), nil
+}
+
+// Refresh fetches one source now, whatever its schedule.
+func (r *Runner) Refresh(ctx context.Context, src config.Source) Result {
+	st, err := r.Store.SourceState(ctx, src.Name)
+	if err != nil {
+		return Result{Source: src.Name, Outcome: Failed, Err: fmt.Errorf("source %q: %w", src.Name, err)}
+	}
+	return r.refresh(ctx, src, st)
+}
+
+func (r *Runner) refresh(ctx context.Context, src config.Source, st store.SourceState) (res Result) {
+	start := r.now()
+	res.Source = src.Name
+	defer func() {
+		res.Duration = r.now().Sub(start)
+		r.logResult(res)
+	}()
+
+	if st.URL != src.URL {
+		// The config points somewhere new: what was learnt of the old URL
+		// (validators, redirects, 410) no longer applies.
+		st = store.SourceState{Name: src.Name, URL: src.URL}
+	}
+	if st.Gone {
+		res.Outcome = Gone
+		res.Err = fmt.Errorf("source %q: %s is gone (HTTP 410) since %s; not polled until its url changes in the config",
+			src.Name, src.URL, st.LastFetch.UTC().Format(time.DateOnly))
+		return res
+	}
+	if now := r.now(); st.NextTry.After(now) {
+		res.Outcome = Deferred
+		res.NextTry = st.NextTry
+		return res
+	}
+
+	url := src.URL
+	if st.PermanentURL != "" {
+		url = st.PermanentURL
+		res.MovedTo = st.PermanentURL
+	}
+	st.LastFetch = r.now()
+	resp, err := r.Client.Get(ctx, fetch.Request{URL: url, ETag: st.ETag, LastModified: st.LastModified})
+	if err != nil {
+		return r.fail(ctx, &res, st, fmt.Errorf("source %q: %w", src.Name, err))
+	}
+	if resp.PermanentURL != "" {
+		st.PermanentURL = resp.PermanentURL
+		res.MovedTo = resp.PermanentURL
+	}
+	if resp.NotModified {
+		st.ETag, st.LastModified = resp.ETag, resp.LastModified
+		r.succeed(&st)
+		if err := r.Store.SaveState(ctx, st); err != nil {
+			res.Outcome, res.Err = Failed, fmt.Errorf("source %q: %w", src.Name, err)
+			return res
+		}
+		res.Outcome = Unchanged
+		return res
+	}
+
+	doc, err := parse(src, resp)
+	if err != nil {
+		return r.fail(ctx, &res, st, fmt.Errorf("source %q: %w", src.Name, err))
+	}
+	entries := r.Normalizer.Entries(normalize.Source{
+		Name:       src.Name,
+		URL:        resp.URL,
+		Conference: src.Conference,
+		Tags:       src.Tags,
+	}, doc, r.now())
+	res.Parsed = len(entries)
+
+	st.ETag, st.LastModified = resp.ETag, resp.LastModified
+	r.succeed(&st)
+	counts, err := r.Store.SaveFetch(ctx, st, entries)
+	if err != nil {
+		res.Outcome, res.Err = Failed, fmt.Errorf("source %q: %w", src.Name, err)
+		return res
+	}
+	res.Counts = counts
+	switch {
+	case counts.New > 0:
+		res.Outcome = New
+	case counts.Updated > 0:
+		res.Outcome = Updated
+	default:
+		res.Outcome = Unchanged
+	}
+	return res
+}
+
+// parse picks the parser for the source's kind.
+func parse(src config.Source, resp *fetch.Response) (*normalize.Document, error) {
+	switch src.Kind {
+	case config.KindFeed:
+		return normalize.ParseFeed(resp.Body, resp.ContentType, resp.URL)
+	default:
+		return nil, fmt.Errorf("kind %q has no parser", src.Kind)
+	}
+}
+
+func (r *Runner) succeed(st *store.SourceState) {
+	st.LastSuccess = r.now()
+	st.LastError = ""
+	st.Failures = 0
+	st.NextTry = time.Time{}
+}
+
+// fail records err in the source's state. The state is saved with a fresh
+// context when ctx was cancelled, so Ctrl-C still leaves an honest record.
+func (r *Runner) fail(ctx context.Context, res *Result, st store.SourceState, err error) Result {
+	res.Outcome, res.Err = Failed, err
+	st.LastError = err.Error()
+	st.Failures++
+	var se *fetch.StatusError
+	switch {
+	case errors.Is(err, fetch.ErrGone):
+		st.Gone = true
+		res.Outcome = Gone
+	case errors.As(err, &se) && !se.RetryAfter.IsZero():
+		st.NextTry = se.RetryAfter
+		res.NextTry = se.RetryAfter
+	}
+	if ctx.Err() != nil {
+		// The run was interrupted: not the source's fault, so record nothing.
+		return *res
+	}
+	if serr := r.Store.SaveState(ctx, st); serr != nil {
+		res.Err = errors.Join(err, fmt.Errorf("source %q: %w", st.Name, serr))
+	}
+	return *res
+}
+
+func (r *Runner) logResult(res Result) {
+	attrs := []any{"source", res.Source, "outcome", string(res.Outcome), "duration", res.Duration}
+	if res.Outcome == NotDue {
+		return
+	}
+	if res.Parsed > 0 {
+		attrs = append(attrs, "entries", res.Parsed, "new", res.Counts.New, "updated", res.Counts.Updated)
+	}
+	if res.MovedTo != "" {
+		attrs = append(attrs, "moved_to", res.MovedTo)
+	}
+	if res.Err != nil {
+		r.log().Warn("fetch failed", append(attrs, "error", res.Err)...)
+		return
+	}
+	r.log().Info("fetched", attrs...)
+}
+
+// FeedPath is where Run writes the merged feed.
+func FeedPath(cfg *config.Config) string { return cfg.Output + "/feed.atom" }
+
+// RenderFeed renders the merged Atom feed of the newest max_entries entries.
+func (r *Runner) RenderFeed(ctx context.Context) ([]byte, error) {
+	entries, err := r.Store.Latest(ctx, r.Config.MaxEntries)
+	if err != nil {
+		return nil, fmt.Errorf("feed: %w", err)
+	}
+	info := render.FeedInfo{
+		ID:        r.Config.ID,
+		Title:     r.Config.Title,
+		Link:      r.Config.Link,
+		SelfLink:  selfLink(r.Config.Link),
+		Generator: "netdigest",
+		Version:   r.Version,
+		Updated:   r.now(),
+		Sources:   make(map[string]render.SourceInfo, len(r.Config.Sources)),
+	}
+	for _, s := range r.Config.Sources {
+		info.Sources[s.Name] = render.SourceInfo{Title: s.Name, URL: s.URL}
+	}
+	out, err := render.Atom(info, entries)
+	if err != nil {
+		return nil, fmt.Errorf("feed: render: %w", err)
+	}
+	return out, nil
+}
+
+// WriteFeed renders the feed and replaces path atomically.
+func (r *Runner) WriteFeed(ctx context.Context, path string) error {
+	out, err := r.RenderFeed(ctx)
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.Write(path, out, 0o644); err != nil {
+		return fmt.Errorf("feed: %w", err)
+	}
+	return nil
+}
+
+// selfLink is where the daemon serves the feed under the public link.
+func selfLink(link string) string {
+	if link == "" {
+		return ""
+	}
+	if link[len(link)-1] != '/' {
+		link += "/"
+	}
+	return link + "feed.atom"
+}

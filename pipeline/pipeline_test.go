@@ -1,0 +1,397 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/netdigest/netdigest/config"
+	"github.com/netdigest/netdigest/fetch"
+	"github.com/netdigest/netdigest/normalize"
+	"github.com/netdigest/netdigest/store"
+)
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// rss builds a small RSS 2.0 document in WordPress's shape.
+func rss(items ...string) string {
+	return `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>Test blog</title><link>https://blog.example.org/</link><description>d</description>
+` + strings.Join(items, "\n") + `
+</channel></rss>`
+}
+
+func item(guid, title, link, body string) string {
+	return fmt.Sprintf(`<item><title>%s</title><link>%s</link><guid isPermaLink="false">%s</guid>
+<pubDate>Mon, 25 Mar 2019 10:00:00 +0000</pubDate><content:encoded><![CDATA[%s]]></content:encoded></item>`, title, link, guid, body)
+}
+
+// feedServer serves a document with an ETag and answers If-None-Match with 304.
+type feedServer struct {
+	mu       sync.Mutex
+	body     string
+	status   int
+	header   http.Header
+	requests atomic.Int32
+	inm      []string // If-None-Match seen, per request
+}
+
+func (s *feedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.requests.Add(1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inm = append(s.inm, r.Header.Get("If-None-Match"))
+	for k, v := range s.header {
+		w.Header()[k] = v
+	}
+	if s.status != 0 {
+		w.WriteHeader(s.status)
+		return
+	}
+	etag := fmt.Sprintf(`"%x"`, len(s.body)*31+int(s.body[len(s.body)-10]))
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Content-Type", "application/rss+xml; charset=UTF-8")
+	fmt.Fprint(w, s.body)
+}
+
+func (s *feedServer) set(body string) { s.mu.Lock(); s.body = body; s.mu.Unlock() }
+
+type harness struct {
+	runner *Runner
+	store  *store.Store
+	clock  *clock
+}
+
+func newHarness(t *testing.T, sources ...config.Source) *harness {
+	t.Helper()
+	clk := &clock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), clk.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	for i := range sources {
+		if sources[i].Kind == "" {
+			sources[i].Kind = config.KindFeed
+		}
+		if sources[i].Schedule == "" {
+			sources[i].Schedule = "@hourly"
+		}
+	}
+	cfg := &config.Config{
+		Title: "test", ID: "urn:test", Link: "http://127.0.0.1/", MaxEntries: 100,
+		Fetch:   config.Fetch{Workers: 4, PerHost: 2},
+		Sources: sources,
+	}
+	return &harness{
+		runner: &Runner{
+			Config:     cfg,
+			Store:      st,
+			Client:     fetch.New(fetch.Options{Now: clk.Now, Timeout: 10 * time.Second}),
+			Normalizer: normalize.New(),
+			Version:    "test",
+			Now:        clk.Now,
+		},
+		store: st,
+		clock: clk,
+	}
+}
+
+func (h *harness) fetchAll(t *testing.T, all bool) map[string]Result {
+	t.Helper()
+	out := map[string]Result{}
+	for _, r := range h.runner.FetchAll(context.Background(), h.runner.Config.Sources, FetchOptions{All: all}) {
+		out[r.Source] = r
+	}
+	return out
+}
+
+func TestConditionalGetAndUpdateInPlace(t *testing.T) {
+	srv := &feedServer{body: rss(
+		item("post-1", "XDP hands-on", "https://blog.example.org/xdp/", "<p>first version</p>"),
+		item("post-2", "TC workshop", "https://blog.example.org/tc/", "<p>tc</p>"),
+	)}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	h := newHarness(t, config.Source{Name: "blog", URL: ts.URL + "/feed/"})
+
+	r := h.fetchAll(t, true)["blog"]
+	if r.Outcome != New || r.Counts.New != 2 || r.Err != nil {
+		t.Fatalf("first fetch = %+v, want 2 new", r)
+	}
+
+	r = h.fetchAll(t, true)["blog"]
+	if r.Outcome != Unchanged || r.Counts.New != 0 || r.Err != nil {
+		t.Fatalf("second fetch = %+v, want unchanged", r)
+	}
+	if srv.inm[1] == "" {
+		t.Error("second fetch sent no If-None-Match")
+	}
+	if n, _ := h.store.CountEntries(context.Background()); n != 2 {
+		t.Errorf("entries after 304 = %d, want 2", n)
+	}
+
+	srv.set(rss(
+		item("post-1", "XDP hands-on", "https://blog.example.org/xdp/", "<p>second version</p>"),
+		item("post-2", "TC workshop", "https://blog.example.org/tc/", "<p>tc</p>"),
+	))
+	h.clock.Add(time.Hour)
+	r = h.fetchAll(t, true)["blog"]
+	if r.Outcome != Updated || r.Counts.Updated != 1 || r.Counts.New != 0 {
+		t.Fatalf("fetch after edit = %+v, want 1 updated", r)
+	}
+	entries, err := h.store.Latest(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 {
+		t.Fatalf("entries = %d, want 2 (updated in place)", len(entries))
+	}
+	for _, e := range entries {
+		if e.Title == "XDP hands-on" && !strings.Contains(e.Content, "second version") {
+			t.Errorf("content not updated: %q", e.Content)
+		}
+	}
+}
+
+func TestFailingSourceDoesNotStopOthers(t *testing.T) {
+	good := httptest.NewServer(&feedServer{body: rss(item("g1", "Good", "https://good.example.org/1", "ok"))})
+	defer good.Close()
+	broken := httptest.NewServer(&feedServer{status: http.StatusInternalServerError})
+	defer broken.Close()
+	garbage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, "<html><body>Oops, maintenance</body></html>")
+	}))
+	defer garbage.Close()
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close() // nothing listens there any more
+
+	h := newHarness(t,
+		config.Source{Name: "broken", URL: broken.URL},
+		config.Source{Name: "garbage", URL: garbage.URL},
+		config.Source{Name: "refused", URL: closedURL},
+		config.Source{Name: "good", URL: good.URL},
+	)
+	res := h.fetchAll(t, true)
+	if r := res["good"]; r.Outcome != New || r.Counts.New != 1 {
+		t.Errorf("good = %+v, want 1 new", r)
+	}
+	for _, name := range []string{"broken", "garbage", "refused"} {
+		r := res[name]
+		if r.Outcome != Failed || r.Err == nil || !strings.Contains(r.Err.Error(), fmt.Sprintf("source %q", name)) {
+			t.Errorf("%s = %+v, want an error naming the source", name, r)
+			continue
+		}
+		st, _ := h.store.SourceState(context.Background(), name)
+		if st.Failures != 1 || st.LastError == "" {
+			t.Errorf("%s state = %+v, want the failure recorded", name, st)
+		}
+	}
+}
+
+// TestInterruptedRunKeepsFinishedSources simulates Ctrl-C: the second source
+// hangs until the context is cancelled; the first source's entries survive.
+func TestInterruptedRunKeepsFinishedSources(t *testing.T) {
+	first := httptest.NewServer(&feedServer{body: rss(item("a", "A", "https://a.example.org/1", "a"))})
+	defer first.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	hanging := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cancel() // the user presses Ctrl-C while this source is in flight
+		<-r.Context().Done()
+	}))
+	defer hanging.Close()
+
+	h := newHarness(t, config.Source{Name: "first", URL: first.URL}, config.Source{Name: "hanging", URL: hanging.URL})
+	h.runner.Config.Fetch.Workers = 1 // in order: first completes before hanging starts
+	results := h.runner.FetchAll(ctx, h.runner.Config.Sources, FetchOptions{All: true})
+	if results[0].Outcome != New {
+		t.Fatalf("first = %+v", results[0])
+	}
+	if results[1].Outcome != Failed || !errors.Is(results[1].Err, context.Canceled) {
+		t.Errorf("hanging = %+v, want cancelled", results[1])
+	}
+	if n, _ := h.store.CountEntries(context.Background()); n != 1 {
+		t.Errorf("stored entries = %d, want the first source's 1", n)
+	}
+	st, _ := h.store.SourceState(context.Background(), "hanging")
+	if !st.LastFetch.IsZero() || st.Failures != 0 {
+		t.Errorf("interrupted source state = %+v, want untouched", st)
+	}
+}
+
+func TestGoneStopsPolling(t *testing.T) {
+	srv := &feedServer{status: http.StatusGone}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	h := newHarness(t, config.Source{Name: "old", URL: ts.URL + "/feed"})
+
+	if r := h.fetchAll(t, true)["old"]; r.Outcome != Gone || !r.Failed() {
+		t.Fatalf("first = %+v, want gone", r)
+	}
+	h.clock.Add(24 * time.Hour)
+	r := h.fetchAll(t, false)["old"]
+	if r.Outcome != Gone || r.Err == nil || !strings.Contains(r.Err.Error(), "410") {
+		t.Errorf("later run = %+v, want gone reported again", r)
+	}
+	if n := srv.requests.Load(); n != 1 {
+		t.Errorf("requests = %d, want 1 (gone sources are not polled)", n)
+	}
+
+	// Changing the URL in the config starts afresh.
+	srv.mu.Lock()
+	srv.status, srv.body = 0, rss(item("n", "New home", "https://x.example.org/n", "n"))
+	srv.mu.Unlock()
+	h.runner.Config.Sources[0].URL = ts.URL + "/new-feed"
+	if r := h.fetchAll(t, false)["old"]; r.Outcome != New {
+		t.Errorf("after url change = %+v, want new", r)
+	}
+}
+
+func TestRetryAfterDefers(t *testing.T) {
+	srv := &feedServer{status: http.StatusTooManyRequests, header: http.Header{"Retry-After": {"7200"}}}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	h := newHarness(t, config.Source{Name: "busy", URL: ts.URL})
+
+	r := h.fetchAll(t, true)["busy"]
+	if r.Outcome != Failed || !r.NextTry.Equal(h.clock.Now().Add(2*time.Hour)) {
+		t.Fatalf("first = %+v, want failure with next try in 2h", r)
+	}
+	h.clock.Add(time.Hour)
+	if r := h.fetchAll(t, true)["busy"]; r.Outcome != Deferred {
+		t.Errorf("within Retry-After = %+v, want deferred", r)
+	}
+	if n := srv.requests.Load(); n != 1 {
+		t.Errorf("requests = %d, want 1", n)
+	}
+	h.clock.Add(90 * time.Minute)
+	srv.mu.Lock()
+	srv.status, srv.header, srv.body = 0, nil, rss(item("x", "X", "https://x.example.org/x", "x"))
+	srv.mu.Unlock()
+	if r := h.fetchAll(t, true)["busy"]; r.Outcome != New {
+		t.Errorf("after Retry-After = %+v, want new", r)
+	}
+	st, _ := h.store.SourceState(context.Background(), "busy")
+	if st.Failures != 0 || st.LastError != "" {
+		t.Errorf("state after success = %+v, want failures cleared", st)
+	}
+}
+
+func TestPermanentRedirectRemembered(t *testing.T) {
+	var oldHits atomic.Int32
+	mux := http.NewServeMux()
+	feed := &feedServer{body: rss(item("m", "Moved", "https://m.example.org/m", "m"))}
+	mux.Handle("/new", feed)
+	mux.HandleFunc("/old", func(w http.ResponseWriter, r *http.Request) {
+		oldHits.Add(1)
+		http.Redirect(w, r, "/new", http.StatusMovedPermanently)
+	})
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+	h := newHarness(t, config.Source{Name: "moved", URL: ts.URL + "/old"})
+
+	r := h.fetchAll(t, true)["moved"]
+	if r.Outcome != New || r.MovedTo != ts.URL+"/new" {
+		t.Fatalf("first = %+v, want new and moved to /new", r)
+	}
+	r = h.fetchAll(t, true)["moved"]
+	if r.MovedTo != ts.URL+"/new" || r.Outcome != Unchanged {
+		t.Errorf("second = %+v, want the move still reported", r)
+	}
+	if n := oldHits.Load(); n != 1 {
+		t.Errorf("old URL hits = %d, want 1 (the new URL is used directly)", n)
+	}
+}
+
+func TestDuplicateLinkAcrossSources(t *testing.T) {
+	body := item("p1", "Feedback from Netdev 0x13", "https://bootlin.com/blog/feedback-netdev-0x13/?utm_source=rss", "<p>report</p>")
+	a := httptest.NewServer(&feedServer{body: rss(body)})
+	defer a.Close()
+	b := httptest.NewServer(&feedServer{body: rss(item("other-guid", "Feedback from Netdev 0x13", "https://BOOTLIN.com/blog/feedback-netdev-0x13/#more", "<p>report</p>"))})
+	defer b.Close()
+	h := newHarness(t, config.Source{Name: "bootlin", URL: a.URL}, config.Source{Name: "planet", URL: b.URL})
+	h.runner.Config.Fetch.Workers = 1
+
+	res := h.fetchAll(t, true)
+	if res["bootlin"].Counts.New != 1 || res["planet"].Counts.New != 0 || res["planet"].Counts.Duplicates != 1 {
+		t.Errorf("bootlin = %+v, planet = %+v; want one entry, the second recorded as duplicate", res["bootlin"], res["planet"])
+	}
+	entries, _ := h.store.Latest(context.Background(), 10)
+	if len(entries) != 1 || entries[0].Source != "bootlin" || entries[0].Link != "https://bootlin.com/blog/feedback-netdev-0x13/" {
+		t.Errorf("entries = %+v", entries)
+	}
+}
+
+func TestDue(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 30, 0, 0, time.UTC)
+	src := config.Source{Name: "s", URL: "https://x.example.org/", Schedule: "@hourly"}
+	tests := []struct {
+		name     string
+		schedule string
+		st       store.SourceState
+		want     bool
+	}{
+		{"never fetched", "@hourly", store.SourceState{}, true},
+		{"fetched this hour", "@hourly", store.SourceState{URL: src.URL, LastFetch: now.Add(-20 * time.Minute)}, false},
+		{"fetched last hour", "@hourly", store.SourceState{URL: src.URL, LastFetch: now.Add(-40 * time.Minute)}, true},
+		{"every 30m not yet", "@every 30m", store.SourceState{URL: src.URL, LastFetch: now.Add(-29 * time.Minute)}, false},
+		{"every 30m due", "@every 30m", store.SourceState{URL: src.URL, LastFetch: now.Add(-30 * time.Minute)}, true},
+		{"weekly cron", "0 8 * * MON", store.SourceState{URL: src.URL, LastFetch: now.Add(-24 * time.Hour)}, true},
+		{"weekly cron done", "0 8 * * MON", store.SourceState{URL: src.URL, LastFetch: now.Add(-time.Hour)}, false},
+		{"url changed", "@hourly", store.SourceState{URL: "https://old.example.org/", LastFetch: now.Add(-time.Minute)}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := src
+			s.Schedule = tt.schedule
+			got, err := Due(s, tt.st, now)
+			if err != nil || got != tt.want {
+				t.Errorf("Due = %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestNotDueSourcesAreNotFetched(t *testing.T) {
+	srv := &feedServer{body: rss(item("a", "A", "https://a.example.org/a", "a"))}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	h := newHarness(t, config.Source{Name: "s", URL: ts.URL, Schedule: "@hourly"})
+	h.fetchAll(t, false)
+	if r := h.fetchAll(t, false)["s"]; r.Outcome != NotDue {
+		t.Errorf("second run = %+v, want not due", r)
+	}
+	if n := srv.requests.Load(); n != 1 {
+		t.Errorf("requests = %d, want 1", n)
+	}
+	h.clock.Add(time.Hour)
+	if r := h.fetchAll(t, false)["s"]; r.Outcome != Unchanged {
+		t.Errorf("an hour later = %+v, want fetched (unchanged)", r)
+	}
+}
