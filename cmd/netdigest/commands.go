@@ -37,7 +37,7 @@ func openRunner(ctx context.Context, e *env, cfg *config.Config, logger *slog.Lo
 	if err := os.MkdirAll(cfg.Output, 0o755); err != nil {
 		return nil, fmt.Errorf("output directory: %w", err)
 	}
-	st, err := store.Open(ctx, cfg.Store, time.Now)
+	st, err := store.Open(ctx, cfg.Store, e.now)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func openRunner(ctx context.Context, e *env, cfg *config.Config, logger *slog.Lo
 		Timeout:        cfg.Fetch.Timeout,
 		MaxBodyBytes:   cfg.Fetch.MaxBodyBytes,
 		PerHost:        cfg.Fetch.PerHost,
-		Now:            time.Now,
+		Now:            e.now,
 	})
 	return &pipeline.Runner{
 		Config:     cfg,
@@ -55,7 +55,7 @@ func openRunner(ctx context.Context, e *env, cfg *config.Config, logger *slog.Lo
 		Client:     client,
 		Normalizer: normalize.New(),
 		Version:    e.version,
-		Now:        time.Now,
+		Now:        e.now,
 		Log:        logger,
 	}, nil
 }

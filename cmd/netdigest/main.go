@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 )
 
 // Exit statuses, documented in every command's -h.
@@ -24,7 +25,7 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, version: version()})
 	stop()
 	os.Exit(code)
 }
@@ -35,9 +36,11 @@ type command struct {
 	run     func(ctx context.Context, env *env, args []string) int
 }
 
-// env is what every command gets: where to write, and the build's version.
+// env is what every command gets: where to write, the clock (fixed in
+// tests) and the build's version.
 type env struct {
 	stdout, stderr io.Writer
+	now            func() time.Time
 	version        string
 }
 
@@ -50,8 +53,8 @@ func commands() []command {
 	}
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	e := &env{stdout: stdout, stderr: stderr, version: version()}
+func run(ctx context.Context, args []string, e *env) int {
+	stderr := e.stderr
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
 		if len(args) == 0 {
@@ -60,7 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if args[0] == "version" || args[0] == "-version" {
-		fmt.Fprintln(stdout, "netdigest", e.version)
+		fmt.Fprintln(e.stdout, "netdigest", e.version)
 		return exitOK
 	}
 	for _, c := range commands() {

@@ -1,0 +1,256 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/netdigest/netdigest/internal/shareddata"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// fixedNow is the clock of every command test, so output is reproducible.
+var fixedNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func runCmd(t *testing.T, now time.Time, args ...string) result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, &env{
+		stdout:  &stdout,
+		stderr:  &stderr,
+		now:     func() time.Time { return now },
+		version: "test",
+	})
+	return result{code, stdout.String(), stderr.String()}
+}
+
+// offlineConfig copies examples/offline.yaml into a temporary directory with
+// its store and output there and its snapshots read from the repository.
+func offlineConfig(t *testing.T) (path, dir string) {
+	t.Helper()
+	data, err := os.ReadFile("../../examples/offline.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snapshots, err := filepath.Abs("../../examples/snapshots")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.ReplaceAll(string(data), "url: snapshots/", "url: "+snapshots+"/")
+	dir = t.TempDir()
+	path = filepath.Join(dir, "offline.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path, dir
+}
+
+func TestRunOfflineExample(t *testing.T) {
+	cfg, dir := offlineConfig(t)
+	sources := []string{"bootlin", "netdev12-blog", "qemu", "heise", "golem", "jsonfeed-sample"}
+
+	r := runCmd(t, fixedNow, "run", "-config", cfg)
+	if r.code != exitOK {
+		t.Fatalf("run exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, s := range sources {
+		if !strings.Contains(r.stdout, s) {
+			t.Errorf("no progress line for %s:\n%s", s, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stdout, "6 sources: 6 fetched, 0 not due, 0 failed; 138 new entries") {
+		t.Errorf("summary missing or wrong:\n%s", r.stdout)
+	}
+
+	feedPath := filepath.Join(dir, "out", "feed.atom")
+	got, err := os.ReadFile(feedPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, "testdata/offline.atom", portable(t, got))
+	validateAtom(t, feedPath)
+
+	// Nothing is due 20 minutes later (the most frequent schedule is 30m)…
+	r = runCmd(t, fixedNow.Add(20*time.Minute), "run", "-config", cfg)
+	if r.code != exitOK || strings.Count(r.stdout, "not due\n") != len(sources) {
+		t.Errorf("second run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// …and forcing a fetch finds every snapshot unchanged.
+	r = runCmd(t, fixedNow.Add(time.Hour), "fetch", "-all", "-config", cfg)
+	if r.code != exitOK || strings.Count(r.stdout, "unchanged (304)") != len(sources) {
+		t.Errorf("forced fetch: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	again, _ := os.ReadFile(feedPath)
+	if !bytes.Equal(got, again) {
+		t.Error("feed changed although no source did")
+	}
+}
+
+// portable replaces the machine's absolute snapshot paths so the golden
+// file is the same on every checkout.
+func portable(t *testing.T, b []byte) []byte {
+	snapshots, err := filepath.Abs("../../examples/snapshots")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.ReplaceAll(b, []byte(filepath.ToSlash(snapshots)), []byte("/EXAMPLES/snapshots"))
+}
+
+func checkGolden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/netdigest -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the output; diff with -update and review", path)
+	}
+}
+
+func validateAtom(t *testing.T, path string) {
+	t.Helper()
+	schema := shareddata.Path(t, "schema", "atom.rng")
+	if _, err := exec.LookPath("xmllint"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("xmllint not installed (Debian libxml2-utils); .ci/run installs it")
+		}
+		t.Skip("xmllint not installed (Debian libxml2-utils)")
+	}
+	out, err := exec.Command("xmllint", "--nonet", "--noout", "--relaxng", schema, path).CombinedOutput()
+	if err != nil {
+		t.Errorf("Atom output does not validate against RFC 4287's schema: %v\n%s", err, out)
+	}
+}
+
+func TestBadConfigFetchesNothing(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "feeds.yaml")
+	os.WriteFile(cfg, []byte(`title: t
+id: urn:x
+link: http://127.0.0.1/
+sources:
+  - name: a
+    url: https://example.org/feed
+    schedule: "every full moon"
+  - name: a
+    url: gopher://example.org/
+    colour: red
+`), 0o644)
+	for _, cmd := range []string{"check", "fetch", "run", "feed"} {
+		t.Run(cmd, func(t *testing.T) {
+			r := runCmd(t, fixedNow, cmd, "-config", cfg)
+			if r.code != exitUsage {
+				t.Errorf("exit %d, want %d", r.code, exitUsage)
+			}
+			for _, want := range []string{"feeds.yaml:7:", "feeds.yaml:8:", "feeds.yaml:9:", "feeds.yaml:10:", "nothing was fetched"} {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+				}
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "netdigest.db")); !os.IsNotExist(err) {
+		t.Errorf("a store was created from a bad config: %v", err)
+	}
+}
+
+func TestFailingSourceExitsOne(t *testing.T) {
+	dir := t.TempDir()
+	snap, _ := filepath.Abs("../../examples/snapshots/bootlin-feed.xml")
+	cfg := filepath.Join(dir, "feeds.yaml")
+	os.WriteFile(cfg, []byte(`title: t
+id: urn:x
+link: http://127.0.0.1/
+sources:
+  - name: missing
+    url: does-not-exist.xml
+  - name: bootlin
+    url: `+snap+`
+`), 0o644)
+	r := runCmd(t, fixedNow, "run", "-config", cfg)
+	if r.code != exitPartial {
+		t.Errorf("exit %d, want %d", r.code, exitPartial)
+	}
+	if !strings.Contains(r.stdout, `source "missing"`) || !strings.Contains(r.stdout, "bootlin") || !strings.Contains(r.stdout, "5 new") {
+		t.Errorf("stdout:\n%s", r.stdout)
+	}
+	feed, err := os.ReadFile(filepath.Join(dir, "out", "feed.atom"))
+	if err != nil || bytes.Count(feed, []byte("<entry>")) != 5 {
+		t.Errorf("feed not written with the good source's 5 entries: %v", err)
+	}
+
+	r = runCmd(t, fixedNow, "feed", "-config", cfg)
+	if r.code != exitOK || !strings.HasPrefix(r.stdout, "<?xml") || strings.Count(r.stdout, "<entry>") != 5 {
+		t.Errorf("feed to stdout: exit %d, %d bytes", r.code, len(r.stdout))
+	}
+	out := filepath.Join(dir, "copy.atom")
+	if r = runCmd(t, fixedNow, "feed", "-o", out, "-config", cfg); r.code != exitOK {
+		t.Errorf("feed -o: exit %d: %s", r.code, r.stderr)
+	}
+	if b, err := os.ReadFile(out); err != nil || !bytes.Equal(b, feed) {
+		t.Errorf("feed -o wrote something else than run: %v", err)
+	}
+
+	r = runCmd(t, fixedNow, "fetch", "-source", "bootlin", "-config", cfg)
+	if r.code != exitOK || !strings.Contains(r.stdout, "unchanged") || strings.Contains(r.stdout, "missing") {
+		t.Errorf("fetch -source bootlin: exit %d\n%s", r.code, r.stdout)
+	}
+	if r = runCmd(t, fixedNow, "fetch", "-source", "nope", "-config", cfg); r.code != exitUsage {
+		t.Errorf("fetch -source nope: exit %d, want %d", r.code, exitUsage)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	tests := []struct {
+		args     []string
+		code     int
+		inStderr string
+	}{
+		{nil, exitUsage, "Commands:"},
+		{[]string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
+		{[]string{"-h"}, exitOK, "Commands:"},
+		{[]string{"fetch", "-h"}, exitOK, "Exit status: 0 all well, 1 some source failed"},
+		{[]string{"run", "-h"}, exitOK, "-config file"},
+		{[]string{"fetch", "-nope"}, exitUsage, "flag provided but not defined"},
+		{[]string{"check", "extra-arg"}, exitUsage, "Usage: netdigest check"},
+		{[]string{"check", "-config", "/nonexistent/feeds.yaml"}, exitUsage, "no such file"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			r := runCmd(t, fixedNow, tt.args...)
+			if r.code != tt.code || !strings.Contains(r.stderr, tt.inStderr) {
+				t.Errorf("exit %d (want %d), stderr:\n%s", r.code, tt.code, r.stderr)
+			}
+		})
+	}
+}
+
+func TestCheckListsSources(t *testing.T) {
+	cfg, _ := offlineConfig(t)
+	r := runCmd(t, fixedNow, "check", "-config", cfg)
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"6 sources", "netdev12-blog", "Netdev 1.2", "0 */6 * * *", "conference-report"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("check output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
