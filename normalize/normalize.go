@@ -5,8 +5,10 @@
 package normalize
 
 import (
-	"errors"
+	"strings"
 	"time"
+
+	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/netdigest/netdigest/entry"
 )
@@ -42,22 +44,136 @@ type Document struct {
 }
 
 // Normalizer holds what is built once and reused (the sanitizing policy).
-// The zero value is not usable; call New.
-type Normalizer struct{}
+// The zero value is not usable; call New. A Normalizer is safe for
+// concurrent use.
+type Normalizer struct {
+	content *bluemonday.Policy // for Entry.Content
+}
 
 // New returns a Normalizer.
-func New() *Normalizer { return &Normalizer{} }
-
-// ParseFeed parses RSS 0.9x/1.0/2.0, Atom 0.3/1.0 or JSON Feed bytes.
-// contentType is the HTTP Content-Type header ("" for files); its charset
-// and the document's own declaration decide the conversion to UTF-8.
-func ParseFeed(body []byte, contentType, fetchURL string) (*Document, error) {
-	return nil, errors.New("normalize: not implemented")
-}
+func New() *Normalizer { return &Normalizer{content: newContentPolicy()} }
 
 // Entries normalizes a document's items into entries, dropping duplicates
 // within the document (same id or same canonical link: first wins).
-// now clamps dates more than a day in the future.
+// now clamps dates more than a day in the future (a zero now clamps nothing).
 func (n *Normalizer) Entries(src Source, doc *Document, now time.Time) []entry.Entry {
-	return nil
+	if doc == nil {
+		return nil
+	}
+	out := make([]entry.Entry, 0, len(doc.Items))
+	seenID := make(map[string]bool, len(doc.Items))
+	seenLink := make(map[string]bool, len(doc.Items))
+	for i := range doc.Items {
+		e := n.entry(src, doc, &doc.Items[i], now)
+		if seenID[e.ID] || (e.Link != "" && seenLink[e.Link]) {
+			continue
+		}
+		seenID[e.ID] = true
+		if e.Link != "" {
+			seenLink[e.Link] = true
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// entry normalizes one item.
+func (n *Normalizer) entry(src Source, doc *Document, it *Item, now time.Time) entry.Entry {
+	link, err := CanonicalLink(it.Link, it.BaseURL, doc.Link, src.URL)
+	if err != nil {
+		link = "" // no usable link (absent, javascript:, mailto:, relative without base)
+	}
+
+	rawContent := it.ContentHTML
+	if strings.TrimSpace(rawContent) == "" {
+		rawContent = it.SummaryHTML
+	}
+	content := ""
+	if strings.TrimSpace(rawContent) != "" {
+		// Relative URLs in content are relative to the item's xml:base, else
+		// to the item's own page.
+		base := resolveBases([]string{it.BaseURL, link, doc.Link, src.URL})
+		if base != nil {
+			rawContent = AbsolutizeHTML(rawContent, base.String())
+		}
+		content = strings.TrimSpace(n.content.Sanitize(rawContent))
+	}
+
+	rawSummary := it.SummaryHTML
+	if strings.TrimSpace(rawSummary) == "" {
+		rawSummary = it.ContentHTML
+	}
+	text := PlainText(rawSummary)
+	summary := Truncate(text, summaryRunes)
+
+	title := PlainText(it.Title)
+	if title == "" {
+		title = firstWords(text, titleWords)
+	}
+
+	var authors []string
+	for _, a := range it.Authors {
+		if a = PlainText(a); a != "" {
+			authors = append(authors, a)
+		}
+	}
+
+	pub, upd := clampFuture(it.Published, now), clampFuture(it.Updated, now)
+	if pub.IsZero() {
+		pub = upd
+	}
+	if upd.IsZero() {
+		upd = pub
+	}
+
+	guid := strings.TrimSpace(it.GUID)
+	e := entry.Entry{
+		ID:         EntryID(src.Name, guid, link, title, pub),
+		GUID:       guid,
+		Source:     src.Name,
+		Title:      title,
+		Link:       link,
+		Authors:    authors,
+		Published:  pub,
+		Updated:    upd,
+		Content:    content,
+		Summary:    summary,
+		Tags:       mergeTags(it.Categories, src.Tags),
+		Conference: src.Conference,
+	}
+	e.ContentHash = ContentHash(&e)
+	return e
+}
+
+// clampFuture returns t in UTC, or zero when it is more than a day after now:
+// such dates are wrong clocks or placeholders, and would pin an entry to
+// the top of every listing.
+func clampFuture(t, now time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	if !now.IsZero() && t.After(now.Add(24*time.Hour)) {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// mergeTags joins an item's categories and the source's tags: trimmed,
+// empty ones dropped, duplicates (ignoring case) dropped keeping the first
+// spelling. nil when there are none.
+func mergeTags(lists ...[]string) []string {
+	var out []string
+	seen := make(map[string]bool)
+	for _, l := range lists {
+		for _, t := range l {
+			t = strings.Join(strings.Fields(t), " ")
+			k := strings.ToLower(t)
+			if t == "" || seen[k] {
+				continue
+			}
+			seen[k] = true
+			out = append(out, t)
+		}
+	}
+	return out
 }

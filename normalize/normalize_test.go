@@ -1,0 +1,155 @@
+package normalize
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// testNow is the clock of these tests: a fixed instant, so the future-date
+// clamp is deterministic.
+var testNow = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+
+func TestEntriesTitles(t *testing.T) {
+	tests := []struct {
+		name string
+		item Item
+		want string
+	}{
+		{name: "tags and entities stripped", item: Item{Title: " <b>Linux</b>  6.9 &amp; <i>nftables</i>\n"}, want: "Linux 6.9 & nftables"},
+		{name: "missing title from content", item: Item{ContentHTML: "<p>The quick brown fox jumps over the lazy dog near the river bank today.</p>"},
+			want: "The quick brown fox jumps over the lazy dog near…"},
+		{name: "missing title from short summary", item: Item{SummaryHTML: "Tiny note."}, want: "Tiny note."},
+		{name: "no title and no text", item: Item{}, want: ""},
+	}
+	n := New()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.item.GUID = "urn:x:1"
+			es := n.Entries(Source{Name: "s"}, &Document{Items: []Item{tt.item}}, testNow)
+			if got := es[0].Title; got != tt.want {
+				t.Errorf("title = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEntriesDuplicatesCollapse(t *testing.T) {
+	doc := &Document{Link: "https://site.example/", Items: []Item{
+		{GUID: "urn:a", Title: "first", Link: "/p/1"},
+		{GUID: "urn:a", Title: "same guid", Link: "/p/2"},
+		{GUID: "urn:b", Title: "same link modulo fragment, utm and host case", Link: "https://SITE.example/p/1?utm_source=x#c"},
+		{Title: "no guid, new link", Link: "/p/3"},
+		{Title: "no guid, link seen", Link: "https://site.example/p/3"},
+		{Title: "neither, A"},
+		{Title: "neither, B"},
+		{Title: "neither, A"},
+	}}
+	es := New().Entries(Source{Name: "s"}, doc, testNow)
+	var titles []string
+	for _, e := range es {
+		titles = append(titles, e.Title)
+	}
+	want := []string{"first", "no guid, new link", "neither, A", "neither, B"}
+	if !reflect.DeepEqual(titles, want) {
+		t.Errorf("titles = %q, want %q", titles, want)
+	}
+}
+
+func TestEntriesLinks(t *testing.T) {
+	tests := []struct {
+		name string
+		item Item
+		doc  string
+		src  string
+		want string
+	}{
+		{name: "xml:base first", item: Item{Link: "a", BaseURL: "https://base.example/x/"}, doc: "https://doc.example/", src: "https://src.example/f", want: "https://base.example/x/a"},
+		{name: "document link second", item: Item{Link: "a"}, doc: "https://doc.example/d/", src: "https://src.example/f", want: "https://doc.example/d/a"},
+		{name: "fetch URL last", item: Item{Link: "a"}, src: "https://src.example/f/feed", want: "https://src.example/f/a"},
+		{name: "javascript link dropped", item: Item{Link: "javascript:alert(1)"}, src: "https://src.example/", want: ""},
+		{name: "no link", item: Item{}, src: "https://src.example/", want: ""},
+	}
+	n := New()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.item.GUID = "urn:x"
+			es := n.Entries(Source{Name: "s", URL: tt.src}, &Document{Link: tt.doc, Items: []Item{tt.item}}, testNow)
+			if es[0].Link != tt.want {
+				t.Errorf("link = %q, want %q", es[0].Link, tt.want)
+			}
+		})
+	}
+}
+
+func TestEntriesTagsAndSource(t *testing.T) {
+	doc := &Document{Items: []Item{{GUID: "urn:x", Title: "t", Categories: []string{" Netfilter ", "netfilter", "", "XDP", "tc  offload"}}}}
+	src := Source{Name: "lpc", Conference: "LPC 2026", Tags: []string{"xdp", "conference"}}
+	e := New().Entries(src, doc, testNow)[0]
+	if want := []string{"Netfilter", "XDP", "tc offload", "conference"}; !reflect.DeepEqual(e.Tags, want) {
+		t.Errorf("tags = %q, want %q", e.Tags, want)
+	}
+	if e.Source != "lpc" || e.Conference != "LPC 2026" {
+		t.Errorf("source, conference = %q, %q", e.Source, e.Conference)
+	}
+}
+
+func TestEntriesContentHash(t *testing.T) {
+	base := Item{GUID: "urn:x", Title: "t", Link: "https://example.org/a", ContentHTML: "<p>body</p>",
+		SummaryHTML: "sum", Authors: []string{"A"}, Published: testNow.Add(-time.Hour), Categories: []string{"c"}}
+	n := New()
+	hash := func(it Item) string {
+		return n.Entries(Source{Name: "s"}, &Document{Items: []Item{it}}, testNow)[0].ContentHash
+	}
+	h0 := hash(base)
+	if h0 != hash(base) {
+		t.Fatal("hash not stable across calls")
+	}
+	changes := map[string]func(*Item){
+		"title":     func(it *Item) { it.Title = "t2" },
+		"link":      func(it *Item) { it.Link = "https://example.org/b" },
+		"content":   func(it *Item) { it.ContentHTML = "<p>body 2</p>" },
+		"summary":   func(it *Item) { it.SummaryHTML = "sum 2" },
+		"authors":   func(it *Item) { it.Authors = []string{"B"} },
+		"published": func(it *Item) { it.Published = testNow.Add(-2 * time.Hour) },
+		"updated":   func(it *Item) { it.Updated = testNow },
+	}
+	for name, change := range changes {
+		it := base
+		change(&it)
+		if hash(it) == h0 {
+			t.Errorf("changing %s left the hash unchanged", name)
+		}
+	}
+	it := base
+	it.Categories = []string{"other"}
+	if hash(it) != h0 {
+		t.Errorf("changing categories changed the hash; tags are not what a reader sees change")
+	}
+	it = base
+	it.ContentHTML = "<p>body</p><script>x()</script>"
+	if hash(it) != h0 {
+		t.Errorf("a change the sanitizer removes changed the hash")
+	}
+}
+
+func TestEntriesNilDocument(t *testing.T) {
+	if es := New().Entries(Source{Name: "s"}, nil, testNow); len(es) != 0 {
+		t.Errorf("got %d entries from nil document", len(es))
+	}
+}
+
+func TestEntriesContentFallsBackOnSummary(t *testing.T) {
+	doc := &Document{Items: []Item{{GUID: "urn:x", Title: "t", SummaryHTML: "<p>only a <em>summary</em></p>"}}}
+	e := New().Entries(Source{Name: "s"}, doc, testNow)[0]
+	if e.Content != "<p>only a <em>summary</em></p>" {
+		t.Errorf("content = %q", e.Content)
+	}
+	if e.Summary != "only a summary" {
+		t.Errorf("summary = %q", e.Summary)
+	}
+	if strings.Contains(e.Summary, "<") {
+		t.Errorf("summary has markup")
+	}
+}

@@ -1,0 +1,158 @@
+package normalize
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// TestSanitizedContent runs item HTML through Entries, as a feed delivers it,
+// and checks what reaches Entry.Content.
+func TestSanitizedContent(t *testing.T) {
+	tests := []struct {
+		name      string
+		html      string
+		want      []string // substrings that must be present
+		forbidden []string // substrings that must be gone
+	}{
+		{name: "script removed", html: `<p>hi</p><script>alert(1)</script>`,
+			want: []string{"<p>hi</p>"}, forbidden: []string{"script", "alert"}},
+		{name: "onerror removed", html: `<img src="https://example.org/x.png" onerror="alert(1)">`,
+			want: []string{`<img src="https://example.org/x.png"`}, forbidden: []string{"onerror", "alert"}},
+		{name: "onclick removed", html: `<a href="https://example.org/" onclick="steal()">x</a>`,
+			want: []string{`href="https://example.org/"`}, forbidden: []string{"onclick", "steal"}},
+		{name: "javascript href removed", html: `<a href="javascript:alert(1)">click</a>`,
+			want: []string{"click"}, forbidden: []string{"javascript", "href"}},
+		{name: "data URL image removed", html: `<img src="data:image/svg+xml;base64,PHN2Zz4=">`,
+			forbidden: []string{"data:"}},
+		{name: "iframe removed", html: `<p>before</p><iframe src="https://evil.example/"></iframe><p>after</p>`,
+			want: []string{"<p>before</p>", "<p>after</p>"}, forbidden: []string{"iframe", "evil"}},
+		{name: "style element and attribute removed", html: `<style>body{display:none}</style><p style="color:red">text</p>`,
+			want: []string{"<p>text</p>"}, forbidden: []string{"style", "display", "color"}},
+		{name: "form removed", html: `<form action="https://evil.example/"><input name="pw"></form><p>ok</p>`,
+			want: []string{"<p>ok</p>"}, forbidden: []string{"form", "input", "evil"}},
+		{name: "relative img src made absolute", html: `<img src="/img/a.png" alt="diagram">`,
+			want: []string{`<img src="https://site.example/img/a.png" alt="diagram"`}},
+		{name: "relative link made absolute against item link", html: `<a href="next.html">next</a>`,
+			want: []string{`href="https://site.example/posts/next.html"`}},
+		{name: "srcset made absolute", html: `<img src="a.png" srcset="a-2x.png 2x, /b.png 3x">`,
+			want: []string{`src="https://site.example/posts/a.png"`}},
+		{name: "formatting kept", html: `<p><strong>bold</strong> <em>it</em> <code>ip link</code></p><pre>tc qdisc</pre><ul><li>one</li></ul><blockquote>q</blockquote>`,
+			want: []string{"<strong>bold</strong>", "<em>it</em>", "<code>ip link</code>", "<pre>tc qdisc</pre>", "<ul><li>one</li></ul>", "<blockquote>q</blockquote>"}},
+		{name: "tables kept", html: `<table><tr><td>a</td></tr></table>`,
+			want: []string{"<table>", "<td>a</td>"}},
+		{name: "code language class kept", html: `<pre><code class="language-c">int x;</code></pre>`,
+			want: []string{`<code class="language-c">`}},
+		{name: "links get nofollow", html: `<a href="https://example.org/">x</a>`,
+			want: []string{`rel="nofollow"`}},
+	}
+	n := New()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := &Document{Items: []Item{{
+				GUID: "urn:x:1", Title: "t", Link: "https://site.example/posts/this.html", ContentHTML: tt.html,
+			}}}
+			es := n.Entries(Source{Name: "s"}, doc, testNow)
+			got := es[0].Content
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("content %q lacks %q", got, w)
+				}
+			}
+			for _, f := range tt.forbidden {
+				if strings.Contains(got, f) {
+					t.Errorf("content %q still has %q", got, f)
+				}
+			}
+		})
+	}
+}
+
+func TestAbsolutizeHTML(t *testing.T) {
+	got := AbsolutizeHTML(`<a href="../x">x</a> <img src="y.png" srcset="y1.png 1x, https://cdn.example/y2.png 2x"> <a href="#frag">f</a> <a href="mailto:a@b">m</a>`,
+		"https://example.org/a/b/c.html")
+	for _, w := range []string{
+		`href="https://example.org/a/x"`,
+		`src="https://example.org/a/b/y.png"`,
+		`srcset="https://example.org/a/b/y1.png 1x, https://cdn.example/y2.png 2x"`,
+		`href="https://example.org/a/b/c.html#frag"`,
+		`href="mailto:a@b"`,
+	} {
+		if !strings.Contains(got, w) {
+			t.Errorf("%q lacks %q", got, w)
+		}
+	}
+	if in := `<a href="x">x</a>`; AbsolutizeHTML(in, "not a base") != in {
+		t.Errorf("relative base should leave the fragment alone")
+	}
+}
+
+func TestPlainText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain  text\n here", "plain text here"},
+		{"<p>One</p><p>Two</p>", "One Two"},
+		{"a <b>bold</b> word", "a bold word"},
+		{"AT&amp;T &lt;3 caf&eacute; &#8217;", "AT&T <3 café ’"},
+		{"Fix &lt;b&gt;bold&lt;/b&gt; titles", "Fix <b>bold</b> titles"}, // entity-escaped markup is text
+		{"<script>var x = 1;</script>Text<style>p{}</style>", "Text"},
+		{"struct <sk_buff> and <linux/if.h>", "struct <sk_buff> and <linux/if.h>"},
+		{"ip link set <dev> up; Signal<Value>", "ip link set <dev> up; Signal<Value>"},
+		{"<L29Ah> yay <Minoru> hi", "<L29Ah> yay <Minoru> hi"},
+		{"obsolete <datagrid>grid</datagrid> element", "obsolete grid element"},
+		{"line<br>break", "line break"},
+		{"<!-- comment -->kept", "kept"},
+		{"<p>a</p><p><iframe src='x' /></p>", "a"}, // <iframe/> opens raw text as <iframe> does
+		{"<p>a</p><object data='x'/><p>b</p>", "a b"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := PlainText(tt.in); got != tt.want {
+				t.Errorf("PlainText(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	tests := []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"short text", 300, "short text"},
+		{"one two three four", 12, "one two…"},
+		{"one two three four", 14, "one two three…"},
+		{"one two, three", 10, "one two…"},
+		{"supercalifragilistic", 10, "supercali…"},
+		{"àéîõü àéîõü àéîõü", 12, "àéîõü àéîõü…"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got := Truncate(tt.in, tt.max)
+			if got != tt.want {
+				t.Errorf("Truncate(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+			}
+			if utf8.RuneCountInString(got) > tt.max {
+				t.Errorf("result has %d runes, over %d", utf8.RuneCountInString(got), tt.max)
+			}
+		})
+	}
+}
+
+func TestSummaryCutAtWord(t *testing.T) {
+	word := "netfilter "
+	long := "<p>" + strings.Repeat(word, 60) + "</p>" // 600 characters
+	n := New()
+	doc := &Document{Items: []Item{{GUID: "urn:x:1", Title: "t", SummaryHTML: long}}}
+	s := n.Entries(Source{Name: "s"}, doc, testNow)[0].Summary
+	if c := utf8.RuneCountInString(s); c > summaryRunes || c < summaryRunes-len(word) {
+		t.Errorf("summary has %d runes, want about %d", c, summaryRunes)
+	}
+	if !strings.HasSuffix(s, "netfilter…") {
+		t.Errorf("summary %q not cut after a whole word", s)
+	}
+	if strings.Contains(s, "<") {
+		t.Errorf("summary %q has markup", s)
+	}
+}
