@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -165,7 +164,7 @@ func TestAtomValidRelaxNG(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if msg, ok := validateAtom(t, doc); !ok {
+			if msg, ok := shareddata.ValidateAtom(t, doc); !ok {
 				t.Errorf("not valid Atom: %s\n%s", msg, doc)
 			}
 		})
@@ -185,42 +184,10 @@ func TestAtomValidRelaxNG(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, ok := validateAtom(t, doc); ok {
+		if _, ok := shareddata.ValidateAtom(t, doc); ok {
 			t.Errorf("xmllint accepted invalid Atom:\n%s", doc)
 		}
 	})
-}
-
-// validateAtom checks doc against the RFC 4287 RELAX NG schema with xmllint.
-// It skips without ../shared, and without xmllint unless running in CI.
-func validateAtom(t *testing.T, doc []byte) (string, bool) {
-	t.Helper()
-	schema := shareddata.Path(t, "schema", "atom.rng")
-	xmllint, err := exec.LookPath("xmllint")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("xmllint not found in CI (install libxml2-utils): %v", err)
-		}
-		t.Skipf("xmllint not found (apt-get install libxml2-utils); skipping schema validation")
-	}
-	file := filepath.Join(t.TempDir(), "feed.xml")
-	if err := os.WriteFile(file, doc, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.CommandContext(t.Context(), xmllint, "--nonet", "--noout", "--relaxng", schema, file).CombinedOutput()
-	if err == nil {
-		return string(out), true
-	}
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) {
-		t.Fatalf("run xmllint: %v", err)
-	}
-	// Exit 3 and 4 are schema validation failures; anything else (a
-	// malformed schema, a missing file) is a broken test, not invalid Atom.
-	if c := exit.ExitCode(); c != 3 && c != 4 {
-		t.Fatalf("xmllint exit %d: %s", c, out)
-	}
-	return string(out), false
 }
 
 // Parsed-back shapes, namespaced so that a missing xmlns fails the parse.

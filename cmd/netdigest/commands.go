@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -60,6 +61,29 @@ func openRunner(ctx context.Context, e *env, cfg *config.Config, logger *slog.Lo
 	}, nil
 }
 
+// setup parses a command's flags (which take no arguments), loads the config
+// and opens the stages (verbose, when set, is read after parsing). It returns nil and the exit status when the command
+// must stop; otherwise the caller closes the runner's store.
+func setup(ctx context.Context, e *env, fs *flag.FlagSet, configPath *string, args []string, verbose *bool) (*pipeline.Runner, int) {
+	if code := parseFlags(fs, args); code >= 0 {
+		return nil, code
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return nil, exitUsage
+	}
+	cfg, ok := loadConfig(e, *configPath)
+	if !ok {
+		return nil, exitUsage
+	}
+	r, err := openRunner(ctx, e, cfg, cliLogger(e, verbose != nil && *verbose))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
+		return nil, exitPartial
+	}
+	return r, exitOK
+}
+
 func cmdCheck(ctx context.Context, e *env, args []string) int {
 	fs, configPath := newFlagSet(e, "check", "", "Validate the config (every problem is listed with file:line) and print the sources.")
 	if code := parseFlags(fs, args); code >= 0 {
@@ -94,27 +118,15 @@ func cmdFetch(ctx context.Context, e *env, args []string) int {
 	fs.Var(&names, "source", "fetch only the source `NAME` (repeatable); implies -all for it")
 	all := fs.Bool("all", false, "ignore schedules: fetch every source now")
 	verbose := fs.Bool("v", false, "log details to stderr")
-	if code := parseFlags(fs, args); code >= 0 {
+	r, code := setup(ctx, e, fs, configPath, args, verbose)
+	if r == nil {
 		return code
 	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return exitUsage
-	}
-	cfg, ok := loadConfig(e, *configPath)
-	if !ok {
-		return exitUsage
-	}
-	sources, ok := selectSources(e, cfg, names)
-	if !ok {
-		return exitUsage
-	}
-	r, err := openRunner(ctx, e, cfg, cliLogger(e, *verbose))
-	if err != nil {
-		fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
-		return exitPartial
-	}
 	defer r.Store.Close()
+	sources, ok := selectSources(e, r.Config, names)
+	if !ok {
+		return exitUsage
+	}
 	results := fetchWithProgress(ctx, e, r, sources, *all || len(names) > 0)
 	return summarize(e, results, ctx.Err())
 }
@@ -122,21 +134,9 @@ func cmdFetch(ctx context.Context, e *env, args []string) int {
 func cmdFeed(ctx context.Context, e *env, args []string) int {
 	fs, configPath := newFlagSet(e, "feed", "", "Write the merged Atom feed of the newest max_entries entries (stdout by default).")
 	out := fs.String("o", "", "write to `FILE` (atomically) instead of stdout")
-	if code := parseFlags(fs, args); code >= 0 {
+	r, code := setup(ctx, e, fs, configPath, args, nil)
+	if r == nil {
 		return code
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return exitUsage
-	}
-	cfg, ok := loadConfig(e, *configPath)
-	if !ok {
-		return exitUsage
-	}
-	r, err := openRunner(ctx, e, cfg, cliLogger(e, false))
-	if err != nil {
-		fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
-		return exitPartial
 	}
 	defer r.Store.Close()
 	if *out != "" {
@@ -159,25 +159,14 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	fs, configPath := newFlagSet(e, "run", "", "One full cycle for a crontab line: fetch the due sources, then write <output>/feed.atom.")
 	all := fs.Bool("all", false, "ignore schedules: fetch every source now")
 	verbose := fs.Bool("v", false, "log details to stderr")
-	if code := parseFlags(fs, args); code >= 0 {
+	r, code := setup(ctx, e, fs, configPath, args, verbose)
+	if r == nil {
 		return code
 	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return exitUsage
-	}
-	cfg, ok := loadConfig(e, *configPath)
-	if !ok {
-		return exitUsage
-	}
-	r, err := openRunner(ctx, e, cfg, cliLogger(e, *verbose))
-	if err != nil {
-		fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
-		return exitPartial
-	}
 	defer r.Store.Close()
+	cfg := r.Config
 	results := fetchWithProgress(ctx, e, r, cfg.Sources, *all)
-	code := summarize(e, results, ctx.Err())
+	code = summarize(e, results, ctx.Err())
 	if ctx.Err() != nil {
 		return code
 	}
