@@ -34,6 +34,10 @@ type Item struct {
 	ContentHTML string
 	SummaryHTML string // description/summary as published (HTML or text)
 	Categories  []string
+	// Anchor names the item's place inside the page at Link when several
+	// items share one page (a write-up split at its talk headings): the
+	// entry links to Link#Anchor and takes an id made from page and anchor.
+	Anchor string
 }
 
 // Document is a parsed source: its own metadata and its items.
@@ -41,6 +45,9 @@ type Document struct {
 	Title string
 	Link  string // the site the document describes (alternate link)
 	Items []Item
+	// Warnings report what was skipped or guessed in a partial result
+	// (an item without a title, a date that did not parse…).
+	Warnings []string
 }
 
 // Normalizer holds what is built once and reused (the sanitizing policy).
@@ -82,6 +89,17 @@ func (n *Normalizer) entry(src Source, doc *Document, it *Item, now time.Time) e
 	link, err := CanonicalLink(it.Link, it.BaseURL, doc.Link, src.URL)
 	if err != nil {
 		link = "" // no usable link (absent, javascript:, mailto:, relative without base)
+	}
+	guid := strings.TrimSpace(it.GUID)
+	if it.Anchor != "" && link != "" {
+		// Items sharing one page: the anchor keeps their links apart (so
+		// dedupe by link does not merge them) and their ids carry no
+		// fragment, which canonical links would drop.
+		if guid == "" {
+			page := strings.TrimSuffix(link[strings.Index(link, "://")+3:], "/")
+			guid = page + "/" + it.Anchor
+		}
+		link += "#" + it.Anchor
 	}
 
 	rawContent := it.ContentHTML
@@ -126,7 +144,6 @@ func (n *Normalizer) entry(src Source, doc *Document, it *Item, now time.Time) e
 		upd = pub
 	}
 
-	guid := strings.TrimSpace(it.GUID)
 	e := entry.Entry{
 		ID:         EntryID(src.Name, guid, link, title, pub),
 		GUID:       guid,
