@@ -11,6 +11,7 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/netdigest/netdigest/entry"
+	"github.com/netdigest/netdigest/keyword"
 )
 
 // Source is what normalize needs to know of where items came from.
@@ -19,6 +20,16 @@ type Source struct {
 	URL        string // the URL the bytes were fetched from (final, after redirects)
 	Conference string
 	Tags       []string
+	// Include, when set, keeps only items whose title or text matches it
+	// ("only the networking posts of a general blog"); Exclude drops items
+	// that match it and wins over Include.
+	Include, Exclude *keyword.Matcher
+}
+
+// Topic tags entries whose title or text mentions it.
+type Topic struct {
+	Name  string
+	Match *keyword.Matcher
 }
 
 // Item is one parsed item before normalization: the common output of every
@@ -55,10 +66,13 @@ type Document struct {
 // concurrent use.
 type Normalizer struct {
 	content *bluemonday.Policy // for Entry.Content
+	topics  []Topic
 }
 
-// New returns a Normalizer.
-func New() *Normalizer { return &Normalizer{content: newContentPolicy()} }
+// New returns a Normalizer that tags entries with the given topics.
+func New(topics ...Topic) *Normalizer {
+	return &Normalizer{content: newContentPolicy(), topics: topics}
+}
 
 // Entries normalizes a document's items into entries, dropping duplicates
 // within the document (same id or same canonical link: first wins).
@@ -70,8 +84,13 @@ func (n *Normalizer) Entries(src Source, doc *Document, now time.Time) []entry.E
 	out := make([]entry.Entry, 0, len(doc.Items))
 	seenID := make(map[string]bool, len(doc.Items))
 	seenLink := make(map[string]bool, len(doc.Items))
+	needText := len(n.topics) > 0 || src.Include != nil || src.Exclude != nil
 	for i := range doc.Items {
-		e := n.entry(src, doc, &doc.Items[i], now)
+		e, text := n.entry(src, doc, &doc.Items[i], now, needText)
+		if !src.keeps(e.Title, text) {
+			continue
+		}
+		n.tagTopics(&e, text)
 		if seenID[e.ID] || (e.Link != "" && seenLink[e.Link]) {
 			continue
 		}
@@ -84,8 +103,32 @@ func (n *Normalizer) Entries(src Source, doc *Document, now time.Time) []entry.E
 	return out
 }
 
-// entry normalizes one item.
-func (n *Normalizer) entry(src Source, doc *Document, it *Item, now time.Time) entry.Entry {
+// keeps applies the source's include/exclude filters.
+func (src *Source) keeps(title, text string) bool {
+	if src.Exclude.Match(title, text) {
+		return false
+	}
+	return src.Include == nil || src.Include.Match(title, text)
+}
+
+// tagTopics adds the name of every topic the entry mentions to its tags.
+// The content hash is computed before, so a new topic in the config does not
+// make every stored entry look changed.
+func (n *Normalizer) tagTopics(e *entry.Entry, text string) {
+	var names []string
+	for _, t := range n.topics {
+		if t.Match.Match(e.Title, text) {
+			names = append(names, t.Name)
+		}
+	}
+	if len(names) > 0 {
+		e.Tags = mergeTags(e.Tags, names)
+	}
+}
+
+// entry normalizes one item. With needText it also returns the item's plain
+// text (of the whole content, not the cut summary) for filters and topics.
+func (n *Normalizer) entry(src Source, doc *Document, it *Item, now time.Time, needText bool) (entry.Entry, string) {
 	link, err := CanonicalLink(it.Link, it.BaseURL, doc.Link, src.URL)
 	if err != nil {
 		link = "" // no usable link (absent, javascript:, mailto:, relative without base)
@@ -159,7 +202,14 @@ func (n *Normalizer) entry(src Source, doc *Document, it *Item, now time.Time) e
 		Conference: src.Conference,
 	}
 	e.ContentHash = ContentHash(&e)
-	return e
+	if !needText {
+		return e, ""
+	}
+	fullText := text
+	if rawContent != rawSummary {
+		fullText = text + "\n" + PlainText(rawContent)
+	}
+	return e, fullText
 }
 
 // clampFuture returns t in UTC, or zero when it is more than a day after now:
