@@ -19,8 +19,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/andybalholm/cascadia"
 	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
+
+	"github.com/netdigest/netdigest/keyword"
 )
 
 // Defaults applied when a key is absent.
@@ -38,10 +41,14 @@ const (
 
 // Source kinds. Later kinds (html, text, indico) add their own fields.
 const (
-	KindFeed = "feed"
+	KindFeed    = "feed"    // RSS, Atom, JSON Feed
+	KindHTML    = "html"    // a listing page scraped with CSS selectors
+	KindArticle = "article" // one write-up page: one entry, or one per talk heading
+	KindText    = "text"    // plain-text notes (an etherpad export)
+	KindIndico  = "indico"  // Indico's export API
 )
 
-var knownKinds = []string{KindFeed}
+var knownKinds = []string{KindFeed, KindHTML, KindArticle, KindText, KindIndico}
 
 // Config is a validated feeds.yaml. Paths are absolute.
 type Config struct {
@@ -53,7 +60,15 @@ type Config struct {
 	Output     string // directory for written files
 	MaxEntries int
 	Fetch      Fetch
+	Topics     []Topic // in file order
 	Sources    []Source
+}
+
+// Topic tags entries that mention any of its keywords (see package keyword).
+type Topic struct {
+	Name     string
+	Keywords []string
+	Match    *keyword.Matcher
 }
 
 // Fetch tunes the shared HTTP client and the worker pool.
@@ -73,7 +88,48 @@ type Source struct {
 	Schedule   string // robfig/cron spec
 	Conference string
 	Tags       []string
-	Line       int // where the source starts in the file, for messages
+	// Include keeps only entries matching one of its keywords; Exclude
+	// drops entries matching one of its keywords. Nil when not configured.
+	Include, Exclude *keyword.Matcher
+	Select           *Select // kinds html and article
+	Split            *Split  // kinds html and article
+	Text             *Text   // kind text
+	Indico           *Indico // kind indico
+	Line             int     // where the source starts in the file, for messages
+}
+
+// Select holds the CSS selectors of a scraped page.
+type Select struct {
+	Item        string
+	Title       string
+	Link        string
+	LinkAttr    string
+	Date        string
+	DateAttr    string
+	DateLayouts []string
+	Summary     string
+	Content     string
+	Author      string
+}
+
+// Split makes each heading start an entry, for pages whose entries are not
+// wrapped in one element.
+type Split struct {
+	Heading string
+	Pattern *regexp.Regexp // named groups date and title; nil when not set
+}
+
+// Text configures kind text (plain-text notes).
+type Text struct {
+	Entry      *regexp.Regexp // a line that starts an entry; groups title, speakers
+	StartAfter string
+	Date       time.Time
+}
+
+// Indico configures kind indico.
+type Indico struct {
+	Track   string
+	Session string
 }
 
 // Source returns the source with the given name.
@@ -193,6 +249,7 @@ func (p *parser) parse(data []byte) *Config {
 		"output":      func(v *yaml.Node) { p.decode(v, &output) },
 		"max_entries": func(v *yaml.Node) { p.positive(v, &cfg.MaxEntries) },
 		"fetch":       func(v *yaml.Node) { p.fetch(v, &cfg.Fetch) },
+		"topics":      func(v *yaml.Node) { cfg.Topics = p.topics(v) },
 		"sources":     func(v *yaml.Node) { sourcesNode = v },
 	})
 
@@ -237,6 +294,15 @@ func (p *parser) fields(m *yaml.Node, where string, handlers map[string]func(*ya
 			h(v)
 		}
 	}
+}
+
+func keyNode(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i]
+		}
+	}
+	return m
 }
 
 func (p *parser) valueNode(m *yaml.Node, key string) *yaml.Node {
@@ -334,6 +400,7 @@ func (p *parser) sources(list *yaml.Node) []Source {
 		}
 		s := Source{Kind: KindFeed, Schedule: DefaultSchedule, Line: n.Line}
 		var rawURL string
+		kindNodes := map[string]*yaml.Node{} // kind-specific blocks, checked once the kind is known
 		p.fields(n, "source", map[string]func(*yaml.Node){
 			"name":       func(v *yaml.Node) { p.decode(v, &s.Name) },
 			"kind":       func(v *yaml.Node) { p.decode(v, &s.Kind) },
@@ -341,6 +408,12 @@ func (p *parser) sources(list *yaml.Node) []Source {
 			"schedule":   func(v *yaml.Node) { p.decode(v, &s.Schedule) },
 			"conference": func(v *yaml.Node) { p.decode(v, &s.Conference) },
 			"tags":       func(v *yaml.Node) { p.decode(v, &s.Tags) },
+			"include":    func(v *yaml.Node) { s.Include = p.matcher(v, "include") },
+			"exclude":    func(v *yaml.Node) { s.Exclude = p.matcher(v, "exclude") },
+			"select":     func(v *yaml.Node) { kindNodes["select"] = v; s.Select = p.selectors(v) },
+			"split":      func(v *yaml.Node) { kindNodes["split"] = v; s.Split = p.split(v) },
+			"text":       func(v *yaml.Node) { kindNodes["text"] = v; s.Text = p.text(v) },
+			"indico":     func(v *yaml.Node) { kindNodes["indico"] = v; s.Indico = p.indico(v) },
 		})
 		label := "source"
 		switch {
@@ -358,6 +431,8 @@ func (p *parser) sources(list *yaml.Node) []Source {
 		}
 		if !slices.Contains(knownKinds, s.Kind) {
 			p.errorf(p.valueNode(n, "kind"), "%s: unknown kind %q (known: %s)", label, s.Kind, strings.Join(knownKinds, ", "))
+		} else {
+			p.checkKind(n, label, &s, kindNodes)
 		}
 		if rawURL == "" {
 			p.errorf(n, "%s: url is required", label)
@@ -373,6 +448,197 @@ func (p *parser) sources(list *yaml.Node) []Source {
 		out = append(out, s)
 	}
 	return out
+}
+
+// kindBlocks says which kind-specific blocks each kind accepts.
+var kindBlocks = map[string][]string{
+	KindFeed:    nil,
+	KindHTML:    {"select", "split"},
+	KindArticle: {"select", "split"},
+	KindText:    {"text"},
+	KindIndico:  {"indico"},
+}
+
+func (p *parser) checkKind(n *yaml.Node, label string, s *Source, blocks map[string]*yaml.Node) {
+	for name := range blocks {
+		if !slices.Contains(kindBlocks[s.Kind], name) {
+			p.errorf(keyNode(n, name), "%s: %q does not apply to kind %s", label, name, s.Kind)
+		}
+	}
+	if s.Kind == KindHTML && (s.Select == nil || s.Select.Item == "") && (s.Split == nil || s.Split.Heading == "") {
+		p.errorf(n, "%s: kind html needs select.item (one element per entry) or split.heading", label)
+	}
+	if s.Split != nil && s.Select != nil && s.Select.Item != "" && s.Kind == KindHTML {
+		p.errorf(blocks["split"], "%s: use either select.item or split, not both", label)
+	}
+}
+
+func (p *parser) matcher(v *yaml.Node, what string) *keyword.Matcher {
+	var words []string
+	if !p.decode(v, &words) {
+		return nil
+	}
+	m, err := keyword.Compile(words)
+	if err != nil {
+		p.errorf(v, "%s: %v", what, err)
+		return nil
+	}
+	return m
+}
+
+func (p *parser) topics(v *yaml.Node) []Topic {
+	if v.Kind != yaml.MappingNode {
+		p.errorf(v, "topics must be a mapping of topic name to keywords")
+		return nil
+	}
+	var out []Topic
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, val := v.Content[i], v.Content[i+1]
+		t := Topic{Name: k.Value}
+		if !p.decode(val, &t.Keywords) {
+			continue
+		}
+		m, err := keyword.Compile(t.Keywords)
+		if err != nil {
+			p.errorf(val, "topic %q: %v", t.Name, err)
+			continue
+		}
+		t.Match = m
+		out = append(out, t)
+	}
+	return out
+}
+
+func (p *parser) mapping(v *yaml.Node, what string) bool {
+	if v.Kind != yaml.MappingNode {
+		p.errorf(v, "%s must be a mapping", what)
+		return false
+	}
+	return true
+}
+
+func (p *parser) selectors(v *yaml.Node) *Select {
+	if !p.mapping(v, "select") {
+		return nil
+	}
+	sel := &Select{}
+	str := func(dst *string) func(*yaml.Node) {
+		return func(v *yaml.Node) {
+			if p.decode(v, dst) {
+				p.checkSelector(v, *dst)
+			}
+		}
+	}
+	p.fields(v, "select", map[string]func(*yaml.Node){
+		"item":      str(&sel.Item),
+		"title":     str(&sel.Title),
+		"link":      str(&sel.Link),
+		"link_attr": func(v *yaml.Node) { p.decode(v, &sel.LinkAttr) },
+		"date":      str(&sel.Date),
+		"date_attr": func(v *yaml.Node) { p.decode(v, &sel.DateAttr) },
+		"date_layout": func(v *yaml.Node) {
+			// One layout or a list of them.
+			if v.Kind == yaml.ScalarNode {
+				var one string
+				if p.decode(v, &one) {
+					sel.DateLayouts = []string{one}
+				}
+				return
+			}
+			p.decode(v, &sel.DateLayouts)
+		},
+		"summary": str(&sel.Summary),
+		"content": str(&sel.Content),
+		"author":  str(&sel.Author),
+	})
+	return sel
+}
+
+// checkSelector rejects CSS selectors that cannot compile, so a typo is a
+// config error with a line, not a fetch error later.
+func (p *parser) checkSelector(v *yaml.Node, sel string) {
+	if strings.TrimSpace(sel) == "" {
+		p.errorf(v, "empty selector")
+		return
+	}
+	if _, err := cascadia.ParseGroup(sel); err != nil {
+		p.errorf(v, "selector %q: %v", sel, err)
+	}
+}
+
+func (p *parser) split(v *yaml.Node) *Split {
+	if !p.mapping(v, "split") {
+		return nil
+	}
+	sp := &Split{}
+	p.fields(v, "split", map[string]func(*yaml.Node){
+		"heading": func(v *yaml.Node) {
+			if p.decode(v, &sp.Heading) {
+				p.checkSelector(v, sp.Heading)
+			}
+		},
+		"pattern": func(v *yaml.Node) { sp.Pattern = p.regexp(v, "date", "title") },
+	})
+	if sp.Heading == "" {
+		p.errorf(v, "split needs heading: the CSS selector of the headings that start entries")
+	}
+	return sp
+}
+
+// regexp compiles a pattern that must use at least one of the named groups.
+func (p *parser) regexp(v *yaml.Node, groups ...string) *regexp.Regexp {
+	var src string
+	if !p.decode(v, &src) {
+		return nil
+	}
+	re, err := regexp.Compile(src)
+	if err != nil {
+		p.errorf(v, "pattern: %v", err)
+		return nil
+	}
+	for _, g := range groups {
+		if re.SubexpIndex(g) >= 0 {
+			return re
+		}
+	}
+	p.errorf(v, "pattern %q has none of the named groups %s (write (?P<%s>…))", src, strings.Join(groups, ", "), groups[0])
+	return nil
+}
+
+func (p *parser) text(v *yaml.Node) *Text {
+	if !p.mapping(v, "text") {
+		return nil
+	}
+	t := &Text{}
+	p.fields(v, "text", map[string]func(*yaml.Node){
+		"entry":       func(v *yaml.Node) { t.Entry = p.regexp(v, "title") },
+		"start_after": func(v *yaml.Node) { p.decode(v, &t.StartAfter) },
+		"date": func(v *yaml.Node) {
+			var d string
+			if !p.decode(v, &d) {
+				return
+			}
+			day, err := time.Parse(time.DateOnly, d)
+			if err != nil {
+				p.errorf(v, "date %q: want YYYY-MM-DD", d)
+				return
+			}
+			t.Date = day
+		},
+	})
+	return t
+}
+
+func (p *parser) indico(v *yaml.Node) *Indico {
+	if !p.mapping(v, "indico") {
+		return nil
+	}
+	in := &Indico{}
+	p.fields(v, "indico", map[string]func(*yaml.Node){
+		"track":   func(v *yaml.Node) { p.decode(v, &in.Track) },
+		"session": func(v *yaml.Node) { p.decode(v, &in.Session) },
+	})
+	return in
 }
 
 // sourceURL accepts http(s) and file URLs, and paths (relative ones resolved

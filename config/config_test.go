@@ -87,7 +87,7 @@ func TestParseReportsEverything(t *testing.T) {
 		`testdata/bad.yaml:16: source "badurl": url "gopher://example.org/": scheme "gopher" not supported`,
 		`testdata/bad.yaml:19: source "badcron": schedule "every tuesday":`,
 		`testdata/bad.yaml:22: unknown key "tagz" in source`,
-		`testdata/bad.yaml:24: source "whatkind": unknown kind "carrier-pigeon" (known: feed)`,
+		`testdata/bad.yaml:24: source "whatkind": unknown kind "carrier-pigeon" (known: feed, html, article, text, indico)`,
 		`testdata/bad.yaml:26: source has no name`,
 	}
 	if len(cerr.Problems) != len(want) {
@@ -151,5 +151,106 @@ func TestShippedConfigs(t *testing.T) {
 				t.Error("no sources")
 			}
 		})
+	}
+}
+
+func TestParseKinds(t *testing.T) {
+	data := `title: t
+id: urn:x
+link: http://x/
+topics:
+  XDP: [xdp, "express data path", "/af_xdp/"]
+  TC: [tc, traffic control]
+sources:
+  - name: netdev01
+    kind: html
+    url: https://netdevconf.info/0.1/news.html
+    split:
+      heading: h3
+      pattern: '^(?P<date>\d{4}-\d{2}-\d{2}):\s*(?P<title>.+)$'
+  - name: bootlin-html
+    kind: html
+    url: https://bootlin.com/blog/
+    select:
+      item: article.post
+      title: h2.entry-title
+      date: time.entry-date.published
+      date_attr: datetime
+      date_layout: "2006-01-02T15:04:05-07:00"
+    include: [netdev, networking]
+    exclude: [sponsored]
+  - name: lpc2015
+    kind: text
+    url: https://etherpad.example.org/p/LPC2015_Networking/export/txt
+    text:
+      entry: '^- (?P<title>[^()]{3,60}) \((?P<speakers>[A-Z][^()]*)\)$'
+      start_after: SCHEDULE
+      date: 2015-08-20
+  - name: lpc2025
+    kind: indico
+    url: https://lpc.events/export/event/19.json?detail=contributions
+    indico:
+      track: Networking Track
+  - name: writeup
+    kind: article
+    url: https://nevolakernelblog.wordpress.com/2016/10/05/netdev-1-2-day-i/
+    split:
+      heading: .entry-content h2
+`
+	cfg, err := Parse("feeds.yaml", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Topics) != 2 || cfg.Topics[0].Name != "XDP" || !cfg.Topics[0].Match.Match("AF_XDP sockets") {
+		t.Errorf("topics = %+v", cfg.Topics)
+	}
+	s := cfg.Sources
+	if s[0].Split == nil || s[0].Split.Heading != "h3" || s[0].Split.Pattern.SubexpIndex("date") < 0 {
+		t.Errorf("netdev01 split = %+v", s[0].Split)
+	}
+	if sel := s[1].Select; sel == nil || sel.Item != "article.post" || sel.DateAttr != "datetime" || len(sel.DateLayouts) != 1 {
+		t.Errorf("bootlin select = %+v", sel)
+	}
+	if !s[1].Include.Match("Netdev 0x13") || !s[1].Exclude.Match("a sponsored post") {
+		t.Error("include/exclude not compiled")
+	}
+	if tx := s[2].Text; tx == nil || tx.StartAfter != "SCHEDULE" || !tx.Date.Equal(time.Date(2015, 8, 20, 0, 0, 0, 0, time.UTC)) ||
+		!tx.Entry.MatchString("- VRF's in Linux (Shrijeet, David)") {
+		t.Errorf("lpc2015 text = %+v", tx)
+	}
+	if s[3].Indico == nil || s[3].Indico.Track != "Networking Track" {
+		t.Errorf("indico = %+v", s[3].Indico)
+	}
+	if s[4].Kind != KindArticle || s[4].Split.Heading != ".entry-content h2" {
+		t.Errorf("article = %+v", s[4])
+	}
+}
+
+func TestParseKindErrors(t *testing.T) {
+	head := "title: t\nid: urn:x\nlink: http://x/\nsources:\n  - name: a\n    url: http://x/\n"
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"html without item or split", "    kind: html\n", "kind html needs select.item"},
+		{"bad selector", "    kind: html\n    select:\n      item: 'div[['\n", `:9: selector "div[["`},
+		{"bad split pattern", "    kind: html\n    split:\n      heading: h3\n      pattern: '(?P<date>['\n", ":10: pattern:"},
+		{"pattern without groups", "    kind: html\n    split:\n      heading: h3\n      pattern: '^\\d+'\n", "none of the named groups date, title"},
+		{"split without heading", "    kind: article\n    split:\n      pattern: '(?P<title>.*)'\n", "split needs heading"},
+		{"block of another kind", "    kind: feed\n    select:\n      item: li\n", `:8: source "a": "select" does not apply to kind feed`},
+		{"unknown select key", "    kind: html\n    select:\n      item: li\n      titel: h2\n", `:10: unknown key "titel" in select`},
+		{"bad text date", "    kind: text\n    text:\n      date: 20 Aug 2015\n", "want YYYY-MM-DD"},
+		{"bad include regexp", "    include: ['/(x/']\n", "include: pattern /(x/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("feeds.yaml", []byte(head+tt.yaml))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+	_, err := Parse("feeds.yaml", []byte("title: t\nid: urn:x\nlink: http://x/\ntopics:\n  XDP: xdp\n  TC: ['/[/']\nsources:\n  - name: a\n    url: http://x/\n"))
+	if err == nil || !strings.Contains(err.Error(), ":5: cannot unmarshal") || !strings.Contains(err.Error(), `:6: topic "TC"`) {
+		t.Errorf("topics error = %v", err)
 	}
 }

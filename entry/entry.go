@@ -12,31 +12,32 @@ type Entry struct {
 	// ID is stable across fetches: the item's GUID when it is an absolute URI,
 	// otherwise a tag derived from the source and the GUID, the canonical
 	// link, or a hash of title and date (see normalize.EntryID).
-	ID string
+	ID string `json:"id"`
 	// GUID is the item's own identifier as published, possibly empty.
-	GUID string
+	GUID string `json:"guid,omitempty"`
 	// Source is the configured name of the source this entry came from.
-	Source string
-	Title  string
-	// Link is canonical: absolute, host lower-cased, no fragment, no utm_*.
-	Link    string
-	Authors []string
+	Source string `json:"source"`
+	Title  string `json:"title"`
+	// Link is canonical: absolute, host lower-cased, no utm_*, no fragment
+	// except the anchor of an item that shares its page with others.
+	Link    string   `json:"link,omitempty"`
+	Authors []string `json:"authors,omitempty"`
 	// Published is the item's own date, or the first time netdigest saw it.
 	// Zero out of normalize when the item has no usable date.
-	Published time.Time
+	Published time.Time `json:"published,omitzero"`
 	// Updated is the item's update date, or Published.
-	Updated time.Time
+	Updated time.Time `json:"updated,omitzero"`
 	// FirstSeen is when netdigest first stored the entry (set by the store).
-	FirstSeen time.Time
+	FirstSeen time.Time `json:"first_seen,omitzero"`
 	// Content is sanitized HTML with absolute links.
-	Content string
+	Content string `json:"content,omitempty"`
 	// Summary is plain text, about 300 characters, cut at a word.
-	Summary    string
-	Tags       []string
-	Conference string
+	Summary    string   `json:"summary,omitempty"`
+	Tags       []string `json:"tags,omitempty"`
+	Conference string   `json:"conference,omitempty"`
 	// ContentHash identifies the item's content so that a changed item is
 	// detected without comparing whole bodies.
-	ContentHash string
+	ContentHash string `json:"content_hash"`
 }
 
 // Date is the time to sort and show an entry by: Published, else FirstSeen.

@@ -16,6 +16,9 @@ import (
 	"github.com/netdigest/netdigest/config"
 	"github.com/netdigest/netdigest/fetch"
 	"github.com/netdigest/netdigest/normalize"
+	"github.com/netdigest/netdigest/normalize/indico"
+	"github.com/netdigest/netdigest/normalize/notes"
+	"github.com/netdigest/netdigest/normalize/page"
 	"github.com/netdigest/netdigest/render"
 	"github.com/netdigest/netdigest/store"
 	"github.com/robfig/cron/v3"
@@ -46,6 +49,8 @@ type Result struct {
 	// config should be updated.
 	MovedTo string
 	NextTry time.Time // for Deferred and Gone: when it may be tried again
+	// Warnings are what the parser skipped or guessed in a partial result.
+	Warnings []string
 }
 
 // Failed reports whether the run should count this source as failing.
@@ -216,17 +221,13 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 		return res
 	}
 
-	doc, err := parse(src, resp)
+	doc, err := Parse(src, resp)
 	if err != nil {
 		return r.fail(ctx, &res, st, fmt.Errorf("source %q: %w", src.Name, err))
 	}
-	entries := r.Normalizer.Entries(normalize.Source{
-		Name:       src.Name,
-		URL:        resp.URL,
-		Conference: src.Conference,
-		Tags:       src.Tags,
-	}, doc, r.now())
+	entries := r.Normalizer.Entries(NormalizeSource(src, resp.URL), doc, r.now())
 	res.Parsed = len(entries)
+	res.Warnings = doc.Warnings
 
 	st.ETag, st.LastModified = resp.ETag, resp.LastModified
 	r.succeed(&st)
@@ -247,14 +248,67 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 	return res
 }
 
-// parse picks the parser for the source's kind.
-func parse(src config.Source, resp *fetch.Response) (*normalize.Document, error) {
+// Parse picks the parser for the source's kind.
+func Parse(src config.Source, resp *fetch.Response) (*normalize.Document, error) {
 	switch src.Kind {
 	case config.KindFeed:
 		return normalize.ParseFeed(resp.Body, resp.ContentType, resp.URL)
+	case config.KindHTML:
+		return page.ParseListing(resp.Body, resp.ContentType, resp.URL, pageRules(src))
+	case config.KindArticle:
+		return page.ParseArticle(resp.Body, resp.ContentType, resp.URL, pageRules(src))
+	case config.KindText:
+		var rules notes.Rules
+		if t := src.Text; t != nil {
+			rules = notes.Rules{Entry: t.Entry, StartAfter: t.StartAfter, Date: t.Date}
+		}
+		return notes.Parse(resp.Body, resp.ContentType, resp.URL, rules)
+	case config.KindIndico:
+		var rules indico.Rules
+		if in := src.Indico; in != nil {
+			rules = indico.Rules{Track: in.Track, Session: in.Session}
+		}
+		return indico.Parse(resp.Body, resp.ContentType, resp.URL, rules)
 	default:
 		return nil, fmt.Errorf("kind %q has no parser", src.Kind)
 	}
+}
+
+func pageRules(src config.Source) page.Rules {
+	var r page.Rules
+	if sel := src.Select; sel != nil {
+		r = page.Rules{
+			Item: sel.Item, Title: sel.Title, Link: sel.Link, LinkAttr: sel.LinkAttr,
+			Date: sel.Date, DateAttr: sel.DateAttr, DateLayouts: sel.DateLayouts,
+			Summary: sel.Summary, Content: sel.Content, Author: sel.Author,
+		}
+	}
+	if sp := src.Split; sp != nil {
+		r.Split = &page.Split{Heading: sp.Heading, Pattern: sp.Pattern}
+	}
+	return r
+}
+
+// NormalizeSource is what normalize needs of a configured source fetched
+// from fetchedURL.
+func NormalizeSource(src config.Source, fetchedURL string) normalize.Source {
+	return normalize.Source{
+		Name:       src.Name,
+		URL:        fetchedURL,
+		Conference: src.Conference,
+		Tags:       src.Tags,
+		Include:    src.Include,
+		Exclude:    src.Exclude,
+	}
+}
+
+// Topics converts the config's topics for normalize.New.
+func Topics(cfg *config.Config) []normalize.Topic {
+	out := make([]normalize.Topic, len(cfg.Topics))
+	for i, t := range cfg.Topics {
+		out[i] = normalize.Topic{Name: t.Name, Match: t.Match}
+	}
+	return out
 }
 
 func (r *Runner) succeed(st *store.SourceState) {
@@ -299,6 +353,9 @@ func (r *Runner) logResult(res Result) {
 	}
 	if res.MovedTo != "" {
 		attrs = append(attrs, "moved_to", res.MovedTo)
+	}
+	if len(res.Warnings) > 0 {
+		attrs = append(attrs, "warnings", len(res.Warnings))
 	}
 	if res.Err != nil {
 		r.log().Warn("fetch failed", append(attrs, "error", res.Err)...)

@@ -42,19 +42,11 @@ func openRunner(ctx context.Context, e *env, cfg *config.Config, logger *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	client := fetch.New(fetch.Options{
-		UserAgent:      fmt.Sprintf("netdigest/%s (+%s)", e.version, cfg.Link),
-		ConnectTimeout: cfg.Fetch.ConnectTimeout,
-		Timeout:        cfg.Fetch.Timeout,
-		MaxBodyBytes:   cfg.Fetch.MaxBodyBytes,
-		PerHost:        cfg.Fetch.PerHost,
-		Now:            e.now,
-	})
 	return &pipeline.Runner{
 		Config:     cfg,
 		Store:      st,
-		Client:     client,
-		Normalizer: normalize.New(),
+		Client:     newClient(e, cfg),
+		Normalizer: normalize.New(pipeline.Topics(cfg)...),
 		Version:    e.version,
 		Now:        e.now,
 		Log:        logger,
@@ -82,6 +74,18 @@ func setup(ctx context.Context, e *env, fs *flag.FlagSet, configPath *string, ar
 		return nil, exitPartial
 	}
 	return r, exitOK
+}
+
+// newClient is the one HTTP client of a run.
+func newClient(e *env, cfg *config.Config) *fetch.Client {
+	return fetch.New(fetch.Options{
+		UserAgent:      fmt.Sprintf("netdigest/%s (+%s)", e.version, cfg.Link),
+		ConnectTimeout: cfg.Fetch.ConnectTimeout,
+		Timeout:        cfg.Fetch.Timeout,
+		MaxBodyBytes:   cfg.Fetch.MaxBodyBytes,
+		PerHost:        cfg.Fetch.PerHost,
+		Now:            e.now,
+	})
 }
 
 func cmdCheck(ctx context.Context, e *env, args []string) int {
@@ -231,6 +235,9 @@ func describe(res pipeline.Result) string {
 	}
 	if res.Err != nil {
 		fmt.Fprintf(&b, ": %v", res.Err)
+	}
+	if n := len(res.Warnings); n > 0 {
+		fmt.Fprintf(&b, " (%d warnings: 'netdigest preview %s' lists them)", n, res.Source)
 	}
 	if res.MovedTo != "" {
 		fmt.Fprintf(&b, " (moved permanently to %s: update the config)", res.MovedTo)

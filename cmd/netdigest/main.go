@@ -50,6 +50,7 @@ func commands() []command {
 		{"fetch", "fetch due sources into the store", cmdFetch},
 		{"feed", "write the merged Atom feed", cmdFeed},
 		{"run", "one full cycle: fetch due sources, then write <output>/feed.atom", cmdRun},
+		{"preview", "fetch one source and print its entries without storing them", cmdPreview},
 	}
 }
 

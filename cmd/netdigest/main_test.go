@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -237,6 +238,41 @@ func TestCheckListsSources(t *testing.T) {
 	for _, want := range []string{"6 sources", "netdev12-blog", "Netdev 1.2", "0 */6 * * *", "conference-report"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("check output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+func TestPreview(t *testing.T) {
+	cfg, dir := offlineConfig(t)
+	r := runCmd(t, fixedNow, "preview", "-config", cfg, "netdev12-blog")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"1. Netdev 1.2 Day III", "2016-10-07", "Netdev 1.2, ", "netdev12-blog: 3 entries from file://"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("preview lacks %q:\n%s", want, r.stdout)
+		}
+	}
+
+	r = runCmd(t, fixedNow, "preview", "-json", "-config", cfg, "bootlin")
+	var entries []struct {
+		ID, Title, Link string
+		Authors         []string
+		Published       time.Time
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &entries); err != nil || r.code != exitOK {
+		t.Fatalf("preview -json: exit %d, %v\n%s", r.code, err, r.stdout)
+	}
+	if len(entries) != 5 || entries[0].Title != "Feedback from the Netdev 0x13 conference" || len(entries[0].Authors) == 0 || entries[0].Published.IsZero() {
+		t.Errorf("preview -json entries = %+v", entries)
+	}
+
+	if _, err := os.Stat(filepath.Join(dir, "out")); !os.IsNotExist(err) {
+		t.Error("preview created the output directory or store; it must store nothing")
+	}
+	for _, args := range [][]string{{"preview", "-config", cfg}, {"preview", "-config", cfg, "nope"}} {
+		if r := runCmd(t, fixedNow, args...); r.code != exitUsage {
+			t.Errorf("%v: exit %d, want %d", args, r.code, exitUsage)
 		}
 	}
 }
