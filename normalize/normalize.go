@@ -75,7 +75,7 @@ func New(topics ...Topic) *Normalizer {
 }
 
 // Entries normalizes a document's items into entries, dropping duplicates
-// within the document (same id or same canonical link: first wins).
+// within the document (same id: first wins).
 // now clamps dates more than a day in the future (a zero now clamps nothing).
 func (n *Normalizer) Entries(src Source, doc *Document, now time.Time) []entry.Entry {
 	if doc == nil {
@@ -83,7 +83,6 @@ func (n *Normalizer) Entries(src Source, doc *Document, now time.Time) []entry.E
 	}
 	out := make([]entry.Entry, 0, len(doc.Items))
 	seenID := make(map[string]bool, len(doc.Items))
-	seenLink := make(map[string]bool, len(doc.Items))
 	needText := len(n.topics) > 0 || src.Include != nil || src.Exclude != nil
 	for i := range doc.Items {
 		e, text := n.entry(src, doc, &doc.Items[i], now, needText)
@@ -91,13 +90,13 @@ func (n *Normalizer) Entries(src Source, doc *Document, now time.Time) []entry.E
 			continue
 		}
 		n.tagTopics(&e, text)
-		if seenID[e.ID] || (e.Link != "" && seenLink[e.Link]) {
+		// Only the id dedupes within a document: items without a GUID take
+		// their link as id, and items with distinct GUIDs are distinct posts
+		// even when their links differ only by a fragment.
+		if seenID[e.ID] {
 			continue
 		}
 		seenID[e.ID] = true
-		if e.Link != "" {
-			seenLink[e.Link] = true
-		}
 		out = append(out, e)
 	}
 	return out

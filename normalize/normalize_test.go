@@ -39,7 +39,7 @@ func TestEntriesDuplicatesCollapse(t *testing.T) {
 	doc := &Document{Link: "https://site.example/", Items: []Item{
 		{GUID: "urn:a", Title: "first", Link: "/p/1"},
 		{GUID: "urn:a", Title: "same guid", Link: "/p/2"},
-		{GUID: "urn:b", Title: "same link modulo fragment, utm and host case", Link: "https://SITE.example/p/1?utm_source=x#c"},
+		{GUID: "urn:b", Title: "other guid, same link modulo fragment: a distinct post", Link: "https://SITE.example/p/1?utm_source=x#c"},
 		{Title: "no guid, new link", Link: "/p/3"},
 		{Title: "no guid, link seen", Link: "https://site.example/p/3"},
 		{Title: "neither, A"},
@@ -51,7 +51,7 @@ func TestEntriesDuplicatesCollapse(t *testing.T) {
 	for _, e := range es {
 		titles = append(titles, e.Title)
 	}
-	want := []string{"first", "no guid, new link", "neither, A", "neither, B"}
+	want := []string{"first", "other guid, same link modulo fragment: a distinct post", "no guid, new link", "neither, A", "neither, B"}
 	if !reflect.DeepEqual(titles, want) {
 		t.Errorf("titles = %q, want %q", titles, want)
 	}

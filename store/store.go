@@ -490,7 +490,7 @@ func prepareWriter(ctx context.Context, tx *sql.Tx, now time.Time) (*entryWriter
 		sql string
 	}{
 		{&w.byID, `SELECT source, published, updated, content_hash FROM entries WHERE id = ?`},
-		{&w.byLink, `SELECT id FROM entries WHERE link = ? ORDER BY first_seen, id LIMIT 1`},
+		{&w.byLink, `SELECT id FROM entries WHERE link = ? AND source <> ? ORDER BY first_seen, id LIMIT 1`},
 		{&w.insert, `INSERT INTO entries (id, guid, source, link, title, authors, published,
 			updated, first_seen, content, summary, tags, conference, content_hash)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
@@ -576,9 +576,12 @@ func (w *entryWriter) save(ctx context.Context, e *entry.Entry, c *Counts) error
 		return err
 	}
 
+	// A shared link merges entries across sources only: within one source,
+	// distinct GUIDs are distinct posts even when their links differ only by
+	// a fragment (one page of dated posts), and dropping one would lose it.
 	if e.Link != "" {
 		var first string
-		err := w.byLink.QueryRowContext(ctx, e.Link).Scan(&first)
+		err := w.byLink.QueryRowContext(ctx, e.Link, e.Source).Scan(&first)
 		if err == nil {
 			return w.duplicate(ctx, first, e, c)
 		}
