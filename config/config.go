@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"text/template"
 	"time"
 
 	"github.com/andybalholm/cascadia"
@@ -37,6 +39,8 @@ const (
 	DefaultMaxBodyBytes = 10 << 20
 	DefaultTimeout      = 60 * time.Second
 	DefaultConnect      = 10 * time.Second
+	// DefaultDigestSchedule sends the digest on Monday mornings.
+	DefaultDigestSchedule = "0 8 * * MON"
 )
 
 // Source kinds. Later kinds (html, text, indico) add their own fields.
@@ -62,6 +66,33 @@ type Config struct {
 	Fetch      Fetch
 	Topics     []Topic // in file order
 	Sources    []Source
+	Digest     Digest
+	Mail       *Mail  // nil: digests are written as files
+	Templates  string // directory overriding the embedded templates, "" for none
+}
+
+// Digest configures the newsletter.
+type Digest struct {
+	Schedule    string // cron spec for the daemon, default "0 8 * * MON"
+	SendEmpty   bool   // send a digest even when nothing is new
+	Subject     string // text/template; "" for the default
+	Location    *time.Location
+	PageURL     string // the web page with the full list, default Link
+	Unsubscribe string // URL or mailto: shown in the footer and List-Unsubscribe
+	FirstDays   int    // the first digest covers this many days, default 7
+}
+
+// Mail configures SMTP delivery. The password is never in the file: it is
+// read from the environment variable named by PasswordEnv when sending.
+type Mail struct {
+	Host        string
+	Port        int
+	Security    string // starttls, tls or none
+	Username    string
+	PasswordEnv string
+	From        string
+	To          []string
+	ListID      string
 }
 
 // Topic tags entries that mention any of its keywords (see package keyword).
@@ -212,6 +243,7 @@ func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
 func (p *parser) parse(data []byte) *Config {
 	cfg := &Config{
 		MaxEntries: DefaultMaxEntries,
+		Digest:     Digest{Schedule: DefaultDigestSchedule, Location: time.UTC, FirstDays: 7},
 		Fetch: Fetch{
 			Workers:        DefaultWorkers,
 			PerHost:        DefaultPerHost,
@@ -250,6 +282,9 @@ func (p *parser) parse(data []byte) *Config {
 		"max_entries": func(v *yaml.Node) { p.positive(v, &cfg.MaxEntries) },
 		"fetch":       func(v *yaml.Node) { p.fetch(v, &cfg.Fetch) },
 		"topics":      func(v *yaml.Node) { cfg.Topics = p.topics(v) },
+		"digest":      func(v *yaml.Node) { p.digest(v, &cfg.Digest) },
+		"mail":        func(v *yaml.Node) { cfg.Mail = p.mail(v) },
+		"templates":   func(v *yaml.Node) { p.decode(v, &cfg.Templates) },
 		"sources":     func(v *yaml.Node) { sourcesNode = v },
 	})
 
@@ -268,6 +303,12 @@ func (p *parser) parse(data []byte) *Config {
 	}
 	cfg.Store = p.path(store, DefaultStore)
 	cfg.Output = p.path(output, DefaultOutput)
+	if cfg.Templates != "" {
+		cfg.Templates = p.resolve(cfg.Templates)
+	}
+	if cfg.Digest.PageURL == "" {
+		cfg.Digest.PageURL = cfg.Link
+	}
 
 	if sourcesNode == nil {
 		p.errorf(root, "sources is required: a list of sources")
@@ -448,6 +489,112 @@ func (p *parser) sources(list *yaml.Node) []Source {
 		out = append(out, s)
 	}
 	return out
+}
+
+func (p *parser) digest(v *yaml.Node, d *Digest) {
+	if !p.mapping(v, "digest") {
+		return
+	}
+	p.fields(v, "digest", map[string]func(*yaml.Node){
+		"schedule": func(v *yaml.Node) {
+			if p.decode(v, &d.Schedule) {
+				if _, err := cron.ParseStandard(d.Schedule); err != nil {
+					p.errorf(v, "digest schedule %q: %v", d.Schedule, err)
+				}
+			}
+		},
+		"send_empty": func(v *yaml.Node) { p.decode(v, &d.SendEmpty) },
+		"subject": func(v *yaml.Node) {
+			if p.decode(v, &d.Subject) {
+				if _, err := template.New("subject").Parse(d.Subject); err != nil {
+					p.errorf(v, "digest subject: %v", err)
+				}
+			}
+		},
+		"timezone": func(v *yaml.Node) {
+			var name string
+			if !p.decode(v, &name) {
+				return
+			}
+			loc, err := time.LoadLocation(name)
+			if err != nil {
+				p.errorf(v, "timezone %q: %v", name, err)
+				return
+			}
+			d.Location = loc
+		},
+		"page": func(v *yaml.Node) {
+			if p.decode(v, &d.PageURL) && !isHTTPURL(d.PageURL) {
+				p.errorf(v, "digest page %q is not an absolute http(s) URL", d.PageURL)
+			}
+		},
+		"unsubscribe": func(v *yaml.Node) {
+			if !p.decode(v, &d.Unsubscribe) {
+				return
+			}
+			if u, err := url.Parse(d.Unsubscribe); err != nil || (u.Scheme != "mailto" && !isHTTPURL(d.Unsubscribe)) {
+				p.errorf(v, "unsubscribe %q: want an http(s) URL or a mailto: address", d.Unsubscribe)
+			}
+		},
+		"first_days": func(v *yaml.Node) { p.positive(v, &d.FirstDays) },
+	})
+}
+
+func (p *parser) mail(v *yaml.Node) *Mail {
+	if !p.mapping(v, "mail") {
+		return nil
+	}
+	m := &Mail{Security: "starttls"}
+	p.fields(v, "mail", map[string]func(*yaml.Node){
+		"host": func(v *yaml.Node) { p.decode(v, &m.Host) },
+		"port": func(v *yaml.Node) {
+			if p.decode(v, &m.Port) && (m.Port <= 0 || m.Port > 65535) {
+				p.errorf(v, "port %d out of range", m.Port)
+			}
+		},
+		"security": func(v *yaml.Node) {
+			if p.decode(v, &m.Security) && !slices.Contains([]string{"starttls", "tls", "none"}, m.Security) {
+				p.errorf(v, "security %q: want starttls, tls or none", m.Security)
+			}
+		},
+		"username":     func(v *yaml.Node) { p.decode(v, &m.Username) },
+		"password_env": func(v *yaml.Node) { p.decode(v, &m.PasswordEnv) },
+		"password": func(v *yaml.Node) {
+			// Refuse the secret itself, and never echo it back.
+			p.errorf(v, "mail password must not be in the config file: set password_env to the name of an environment variable holding it")
+		},
+		"from": func(v *yaml.Node) {
+			if p.decode(v, &m.From) {
+				if _, err := mail.ParseAddress(m.From); err != nil {
+					p.errorf(v, "from %q: %v", m.From, err)
+				}
+			}
+		},
+		"to": func(v *yaml.Node) {
+			if !p.decode(v, &m.To) {
+				return
+			}
+			for _, a := range m.To {
+				if _, err := mail.ParseAddress(a); err != nil {
+					p.errorf(v, "to %q: %v", a, err)
+				}
+			}
+		},
+		"list_id": func(v *yaml.Node) { p.decode(v, &m.ListID) },
+	})
+	if m.Host == "" {
+		p.errorf(v, "mail needs host")
+	}
+	if m.From == "" {
+		p.errorf(v, "mail needs from")
+	}
+	if len(m.To) == 0 {
+		p.errorf(v, "mail needs to: a list of addresses")
+	}
+	if m.Username != "" && m.PasswordEnv == "" {
+		p.errorf(v, "mail has a username but no password_env")
+	}
+	return m
 }
 
 // kindBlocks says which kind-specific blocks each kind accepts.

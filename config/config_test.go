@@ -254,3 +254,64 @@ func TestParseKindErrors(t *testing.T) {
 		t.Errorf("topics error = %v", err)
 	}
 }
+
+func TestParseDigestAndMail(t *testing.T) {
+	head := "title: t\nid: urn:x\nlink: https://news.example.org/\nsources:\n  - name: a\n    url: http://x/\n"
+	cfg, err := Parse("feeds.yaml", []byte(head+`templates: my-templates
+digest:
+  schedule: "0 7 * * MON"
+  subject: "{{.Count}} items"
+  timezone: Europe/Paris
+  unsubscribe: mailto:owner@example.org?subject=unsubscribe
+mail:
+  host: smtp.example.org
+  port: 465
+  security: tls
+  username: digest
+  password_env: NETDIGEST_SMTP_PASSWORD
+  from: "netdigest <digest@example.org>"
+  to: [alice@example.org, "Bob <bob@example.org>"]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := cfg.Digest
+	if d.Schedule != "0 7 * * MON" || d.Subject != "{{.Count}} items" || d.Location.String() != "Europe/Paris" ||
+		d.PageURL != "https://news.example.org/" || d.FirstDays != 7 || d.SendEmpty {
+		t.Errorf("digest = %+v", d)
+	}
+	m := cfg.Mail
+	if m == nil || m.Host != "smtp.example.org" || m.Port != 465 || m.Security != "tls" || len(m.To) != 2 || m.PasswordEnv != "NETDIGEST_SMTP_PASSWORD" {
+		t.Errorf("mail = %+v", m)
+	}
+	if !strings.HasSuffix(cfg.Templates, "my-templates") || !filepath.IsAbs(cfg.Templates) {
+		t.Errorf("templates = %q", cfg.Templates)
+	}
+
+	cfg, err = Parse("feeds.yaml", []byte(head))
+	if err != nil || cfg.Mail != nil || cfg.Digest.Schedule != DefaultDigestSchedule || cfg.Digest.Location != time.UTC {
+		t.Errorf("defaults: %+v, %v", cfg, err)
+	}
+
+	_, err = Parse("feeds.yaml", []byte(head+`digest:
+  schedule: "whenever"
+  subject: "{{.Count"
+  timezone: Mars/Olympus
+  unsubscribe: "javascript:alert(1)"
+mail:
+  host: smtp.example.org
+  security: ssl
+  password: hunter2
+  from: "not an address"
+  to: []
+`))
+	for _, want := range []string{`:8: digest schedule "whenever"`, ":9: digest subject:", `:10: timezone "Mars/Olympus"`, ":11: unsubscribe",
+		`:14: security "ssl"`, ":15: mail password must not be in the config file", `:16: from "not an address"`, "mail needs to"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if err != nil && strings.Contains(err.Error(), "hunter2") {
+		t.Error("the error message repeats the password")
+	}
+}
