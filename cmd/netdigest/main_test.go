@@ -59,7 +59,7 @@ func offlineConfig(t *testing.T) (path, dir string) {
 
 func TestRunOfflineExample(t *testing.T) {
 	cfg, dir := offlineConfig(t)
-	sources := []string{"bootlin", "netdev12-blog", "qemu", "heise", "golem", "jsonfeed-sample"}
+	sources := []string{"bootlin", "netdev12-blog", "qemu", "heise", "golem", "jsonfeed-sample", "lpc2015-notes", "lpc2025-networking"}
 
 	r := runCmd(t, fixedNow, "run", "-config", cfg)
 	if r.code != exitOK {
@@ -70,7 +70,7 @@ func TestRunOfflineExample(t *testing.T) {
 			t.Errorf("no progress line for %s:\n%s", s, r.stdout)
 		}
 	}
-	if !strings.Contains(r.stdout, "6 sources: 6 fetched, 0 not due, 0 failed; 138 new entries") {
+	if !strings.Contains(r.stdout, "8 sources: 8 fetched, 0 not due, 0 failed; 153 new entries") {
 		t.Errorf("summary missing or wrong:\n%s", r.stdout)
 	}
 
@@ -235,7 +235,7 @@ func TestCheckListsSources(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	for _, want := range []string{"6 sources", "netdev12-blog", "Netdev 1.2", "0 */6 * * *", "conference-report"} {
+	for _, want := range []string{"8 sources", "netdev12-blog", "Netdev 1.2", "0 */6 * * *", "conference-report"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("check output lacks %q:\n%s", want, r.stdout)
 		}
