@@ -14,6 +14,8 @@ import (
 	"runtime/debug"
 	"syscall"
 	"time"
+	// Time zones for digest.timezone and Indico dates on machines without a zoneinfo database.
+	_ "time/tzdata"
 )
 
 // Exit statuses, documented in every command's -h.
