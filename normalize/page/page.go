@@ -2,12 +2,22 @@
 // from the source's config: listing pages (kind html: one element per entry,
 // or a run of headings in split mode) and write-ups (kind article: the page
 // as one entry, or one entry per talk heading). It does no I/O.
+//
+// Items come back raw, as normalize.Normalizer.Entries expects them: titles
+// and authors as plain text, ContentHTML as found on the page (not
+// sanitized), links as written (Entries resolves them against the item's
+// BaseURL, the document's link and the fetch URL).
+//
+// Selectors that match nothing are errors (*SelectorError), so a changed
+// site shows up as a failed fetch rather than as a source that went quiet;
+// gaps in single items (one entry without a date) are Document.Warnings.
 package page
 
 import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/netdigest/netdigest/normalize"
 )
@@ -60,15 +70,94 @@ func (e *SelectorError) Error() string {
 	return msg
 }
 
-var errNotImplemented = errors.New("not implemented")
+var (
+	// ErrEmptyBody is returned for a body with no bytes, or only whitespace.
+	ErrEmptyBody = errors.New("empty body")
+	// ErrNotHTML is returned for a body that is not an HTML page: JSON, a
+	// feed, plain text.
+	ErrNotHTML = errors.New("not an HTML page")
+)
 
 // ParseListing extracts entries from a listing page with rules (kind html).
+//
+// With rules.Item, each element matching it is one entry and the other
+// selectors apply inside it (see Rules). With rules.Split (and no Item),
+// each heading starts an entry (see the package's split rules in split.go):
+// its title is the heading's text or the pattern's "title" group, its date
+// the pattern's "date" group, and it links to the page itself with
+// Item.Anchor naming the heading. In split mode rules.Title is not used;
+// rules.Date, Author, Summary and Content, when set, apply inside each
+// entry (the heading's wrapper's siblings, see split.go); rules.Link is
+// looked for in the heading then in the entry, and replaces the anchor link.
 func ParseListing(body []byte, contentType, fetchURL string, rules Rules) (*normalize.Document, error) {
-	return nil, fmt.Errorf("parse html: %w", errNotImplemented)
+	doc, err := parseListing(body, contentType, fetchURL, rules)
+	if err != nil {
+		return nil, fmt.Errorf("parse html: %w", err)
+	}
+	return doc, nil
 }
 
 // ParseArticle makes one entry of a write-up page, or one per talk with
 // rules.Split (kind article).
+//
+// The page's title, date, author and content come from rules.Title, Date,
+// Author and Content when set, else from defaults (see articleDefaults in
+// article.go; the content then is found by a readability-style heuristic,
+// see readability.go). The link is the page's canonical link, else the
+// fetch URL. With rules.Split the content is split at the headings matching
+// Split.Heading inside it: one item per heading, with the page's date and
+// authors and an Anchor naming the heading.
 func ParseArticle(body []byte, contentType, fetchURL string, rules Rules) (*normalize.Document, error) {
-	return nil, fmt.Errorf("parse article: %w", errNotImplemented)
+	doc, err := parseArticle(body, contentType, fetchURL, rules)
+	if err != nil {
+		return nil, fmt.Errorf("parse article: %w", err)
+	}
+	return doc, nil
+}
+
+func parseListing(body []byte, contentType, fetchURL string, rules Rules) (*normalize.Document, error) {
+	rs, err := compileRules(rules)
+	if err != nil {
+		return nil, err
+	}
+	splitMode := rs.heading != nil
+	switch {
+	case rs.item != nil && splitMode:
+		return nil, errors.New("rules: use either an item selector or split, not both")
+	case rs.item == nil && !splitMode:
+		return nil, errors.New("rules: kind html needs an item selector or split.heading")
+	}
+	p, err := load(body, contentType, fetchURL)
+	if err != nil {
+		return nil, err
+	}
+	if splitMode {
+		err = p.splitListing(rs)
+	} else {
+		err = p.itemListing(rs)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return p.document(), nil
+}
+
+func parseArticle(body []byte, contentType, fetchURL string, rules Rules) (*normalize.Document, error) {
+	rs, err := compileRules(rules)
+	if err != nil {
+		return nil, err
+	}
+	p, err := load(body, contentType, fetchURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.article(rs); err != nil {
+		return nil, err
+	}
+	return p.document(), nil
+}
+
+// quote shortens s for a message and quotes it.
+func quote(s string) string {
+	return fmt.Sprintf("%q", normalize.Truncate(strings.Join(strings.Fields(s), " "), 60))
 }
