@@ -119,6 +119,9 @@ type Source struct {
 	Schedule   string // robfig/cron spec
 	Conference string
 	Tags       []string
+	// Base is the real URL a file:// snapshot was taken from: links in it
+	// resolve against Base, as they would have on the live page.
+	Base string
 	// Include keeps only entries matching one of its keywords; Exclude
 	// drops entries matching one of its keywords. Nil when not configured.
 	Include, Exclude *keyword.Matcher
@@ -449,12 +452,17 @@ func (p *parser) sources(list *yaml.Node) []Source {
 			"schedule":   func(v *yaml.Node) { p.decode(v, &s.Schedule) },
 			"conference": func(v *yaml.Node) { p.decode(v, &s.Conference) },
 			"tags":       func(v *yaml.Node) { p.decode(v, &s.Tags) },
-			"include":    func(v *yaml.Node) { s.Include = p.matcher(v, "include") },
-			"exclude":    func(v *yaml.Node) { s.Exclude = p.matcher(v, "exclude") },
-			"select":     func(v *yaml.Node) { kindNodes["select"] = v; s.Select = p.selectors(v) },
-			"split":      func(v *yaml.Node) { kindNodes["split"] = v; s.Split = p.split(v) },
-			"text":       func(v *yaml.Node) { kindNodes["text"] = v; s.Text = p.text(v) },
-			"indico":     func(v *yaml.Node) { kindNodes["indico"] = v; s.Indico = p.indico(v) },
+			"base": func(v *yaml.Node) {
+				if p.decode(v, &s.Base) && !isHTTPURL(s.Base) {
+					p.errorf(v, "base %q is not an absolute http(s) URL", s.Base)
+				}
+			},
+			"include": func(v *yaml.Node) { s.Include = p.matcher(v, "include") },
+			"exclude": func(v *yaml.Node) { s.Exclude = p.matcher(v, "exclude") },
+			"select":  func(v *yaml.Node) { kindNodes["select"] = v; s.Select = p.selectors(v) },
+			"split":   func(v *yaml.Node) { kindNodes["split"] = v; s.Split = p.split(v) },
+			"text":    func(v *yaml.Node) { kindNodes["text"] = v; s.Text = p.text(v) },
+			"indico":  func(v *yaml.Node) { kindNodes["indico"] = v; s.Indico = p.indico(v) },
 		})
 		label := "source"
 		switch {

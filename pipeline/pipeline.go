@@ -225,7 +225,7 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 	if err != nil {
 		return r.fail(ctx, &res, st, fmt.Errorf("source %q: %w", src.Name, err))
 	}
-	entries := r.Normalizer.Entries(NormalizeSource(src, resp.URL), doc, r.now())
+	entries := r.Normalizer.Entries(NormalizeSource(src, DocumentURL(src, resp)), doc, r.now())
 	res.Parsed = len(entries)
 	res.Warnings = doc.Warnings
 
@@ -248,27 +248,37 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 	return res
 }
 
+// DocumentURL is what relative links in the fetched document resolve
+// against: the final URL, or the configured base of a snapshot.
+func DocumentURL(src config.Source, resp *fetch.Response) string {
+	if src.Base != "" {
+		return src.Base
+	}
+	return resp.URL
+}
+
 // Parse picks the parser for the source's kind.
 func Parse(src config.Source, resp *fetch.Response) (*normalize.Document, error) {
+	url := DocumentURL(src, resp)
 	switch src.Kind {
 	case config.KindFeed:
-		return normalize.ParseFeed(resp.Body, resp.ContentType, resp.URL)
+		return normalize.ParseFeed(resp.Body, resp.ContentType, url)
 	case config.KindHTML:
-		return page.ParseListing(resp.Body, resp.ContentType, resp.URL, pageRules(src))
+		return page.ParseListing(resp.Body, resp.ContentType, url, pageRules(src))
 	case config.KindArticle:
-		return page.ParseArticle(resp.Body, resp.ContentType, resp.URL, pageRules(src))
+		return page.ParseArticle(resp.Body, resp.ContentType, url, pageRules(src))
 	case config.KindText:
 		var rules notes.Rules
 		if t := src.Text; t != nil {
 			rules = notes.Rules{Entry: t.Entry, StartAfter: t.StartAfter, Date: t.Date}
 		}
-		return notes.Parse(resp.Body, resp.ContentType, resp.URL, rules)
+		return notes.Parse(resp.Body, resp.ContentType, url, rules)
 	case config.KindIndico:
 		var rules indico.Rules
 		if in := src.Indico; in != nil {
 			rules = indico.Rules{Track: in.Track, Session: in.Session}
 		}
-		return indico.Parse(resp.Body, resp.ContentType, resp.URL, rules)
+		return indico.Parse(resp.Body, resp.ContentType, url, rules)
 	default:
 		return nil, fmt.Errorf("kind %q has no parser", src.Kind)
 	}

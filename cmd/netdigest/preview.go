@@ -49,12 +49,16 @@ func cmdPreview(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "netdigest: source %q: %v\n", src.Name, err)
 		var selErr *page.SelectorError
 		if errors.As(err, &selErr) {
-			fmt.Fprintf(e.stderr, "hint: check the %q selector of source %q (line %d of %s); 'netdigest preview' shows the result of each change\n",
-				selErr.Name, src.Name, src.Line, cfg.Path)
+			key := "select." + selErr.Name
+			if selErr.Name == "heading" {
+				key = "split.heading"
+			}
+			fmt.Fprintf(e.stderr, "hint: check %s of source %q (line %d of %s); 'netdigest preview' shows the result of each change\n",
+				key, src.Name, src.Line, cfg.Path)
 		}
 		return exitPartial
 	}
-	entries := normalize.New(pipeline.Topics(cfg)...).Entries(pipeline.NormalizeSource(src, resp.URL), doc, e.now())
+	entries := normalize.New(pipeline.Topics(cfg)...).Entries(pipeline.NormalizeSource(src, pipeline.DocumentURL(src, resp)), doc, e.now())
 	for _, w := range doc.Warnings {
 		fmt.Fprintf(e.stderr, "warning: %s\n", w)
 	}
