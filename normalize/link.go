@@ -41,6 +41,10 @@ func CanonicalLink(raw string, bases ...string) (string, error) {
 		u.Host = strings.TrimSuffix(u.Host, ":"+port)
 	}
 	u.Host = strings.TrimSuffix(u.Host, ":") // "example.com:" has an empty port
+	if u.Hostname() == "" {
+		// "http://:80/" has a port and no host (found by FuzzCanonicalLink).
+		return "", fmt.Errorf("canonical link %q: no host: %w", raw, ErrNotHTTP)
+	}
 	u.Fragment, u.RawFragment = "", ""
 	u.RawQuery = dropTrackingParams(u.RawQuery)
 	u.ForceQuery = false
