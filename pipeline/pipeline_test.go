@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -50,6 +52,7 @@ func item(guid, title, link, body string) string {
 type feedServer struct {
 	mu       sync.Mutex
 	body     string
+	ctype    string // default RSS
 	status   int
 	header   http.Header
 	requests atomic.Int32
@@ -74,7 +77,11 @@ func (s *feedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("ETag", etag)
-	w.Header().Set("Content-Type", "application/rss+xml; charset=UTF-8")
+	ctype := s.ctype
+	if ctype == "" {
+		ctype = "application/rss+xml; charset=UTF-8"
+	}
+	w.Header().Set("Content-Type", ctype)
 	fmt.Fprint(w, s.body)
 }
 
@@ -393,5 +400,51 @@ func TestNotDueSourcesAreNotFetched(t *testing.T) {
 	h.clock.Add(time.Hour)
 	if r := h.fetchAll(t, false)["s"]; r.Outcome != Unchanged {
 		t.Errorf("an hour later = %+v, want fetched (unchanged)", r)
+	}
+}
+
+// TestScrapedKinds runs each source kind through the whole refresh: served
+// over HTTP, parsed by its rules, stored; a selector that stopped matching is
+// that source's error and names the selector.
+func TestScrapedKinds(t *testing.T) {
+	read := func(path string) string {
+		b, err := os.ReadFile(filepath.Join("..", path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	news := httptest.NewServer(&feedServer{body: read("normalize/page/testdata/netdev01-news.html"), ctype: "text/html"})
+	defer news.Close()
+	redesigned := httptest.NewServer(&feedServer{body: "<html><head><title>Netdev 0.1</title></head><body><div class=news-entry><h2>2015-03-30: x</h2></div></body></html>", ctype: "text/html; charset=utf-8"})
+	defer redesigned.Close()
+	pad := httptest.NewServer(&feedServer{body: read("normalize/notes/testdata/lpc2015-networking-indented.txt"), ctype: "text/plain; charset=utf-8"})
+	defer pad.Close()
+	indicoSrv := httptest.NewServer(&feedServer{body: read("normalize/indico/testdata/lpc2025-event19.json"), ctype: "application/json"})
+	defer indicoSrv.Close()
+
+	split := &config.Split{Heading: "h3", Pattern: regexp.MustCompile(`^(?P<date>\d{4}-\d{2}-\d{2}):\s*(?P<title>.+)$`)}
+	h := newHarness(t,
+		config.Source{Name: "netdev01", Kind: config.KindHTML, URL: news.URL + "/0.1/news.html", Split: split},
+		config.Source{Name: "redesigned", Kind: config.KindHTML, URL: redesigned.URL, Split: split},
+		config.Source{Name: "notes", Kind: config.KindText, URL: pad.URL + "/p/LPC2015/export/txt", Text: &config.Text{StartAfter: "SCHEDULE"}},
+		config.Source{Name: "lpc", Kind: config.KindIndico, URL: indicoSrv.URL + "/export/event/19.json", Indico: &config.Indico{Track: "Networking Track"}},
+	)
+	res := h.fetchAll(t, true)
+	for name, want := range map[string]int{"netdev01": 75, "notes": 9, "lpc": 6} {
+		if r := res[name]; r.Outcome != New || r.Counts.New != want {
+			t.Errorf("%s = %+v, want %d new", name, r, want)
+		}
+	}
+	if r := res["redesigned"]; r.Outcome != Failed || !strings.Contains(r.Err.Error(), `source "redesigned"`) ||
+		!strings.Contains(r.Err.Error(), "selector heading=h3 matched 0 elements") {
+		t.Errorf("redesigned = %+v, want the selector named", r)
+	}
+	// Unchanged pages cost a 304 like feeds.
+	res = h.fetchAll(t, true)
+	for _, name := range []string{"netdev01", "notes", "lpc"} {
+		if r := res[name]; r.Outcome != Unchanged || r.Parsed != 0 {
+			t.Errorf("%s second fetch = %+v, want 304", name, r)
+		}
 	}
 }
