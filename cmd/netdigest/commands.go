@@ -286,3 +286,31 @@ func dash(s string) string {
 	}
 	return s
 }
+
+func cmdBackup(ctx context.Context, e *env, args []string) int {
+	fs, configPath := newFlagSet(e, "backup", "FILE",
+		"Write a consistent copy of the store to FILE (which must not exist), safe while the daemon runs.")
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	cfg, ok := loadConfig(e, *configPath)
+	if !ok {
+		return exitUsage
+	}
+	st, err := store.Open(ctx, cfg.Store, e.now)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
+		return exitPartial
+	}
+	defer st.Close()
+	if err := st.Backup(ctx, fs.Arg(0)); err != nil {
+		fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
+		return exitPartial
+	}
+	fmt.Fprintf(e.stdout, "backup of %s written to %s\n", cfg.Store, fs.Arg(0))
+	return exitOK
+}

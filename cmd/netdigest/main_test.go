@@ -280,3 +280,25 @@ func TestPreview(t *testing.T) {
 		}
 	}
 }
+
+func TestBackup(t *testing.T) {
+	cfg, dir := offlineConfig(t)
+	if r := runCmd(t, fixedNow, "fetch", "-source", "bootlin", "-config", cfg); r.code != exitOK {
+		t.Fatalf("fetch: %d %s", r.code, r.stderr)
+	}
+	copyPath := filepath.Join(dir, "copy.db")
+	if r := runCmd(t, fixedNow, "backup", "-config", cfg, copyPath); r.code != exitOK {
+		t.Fatalf("backup: %d %s", r.code, r.stderr)
+	}
+	// The copy is a working store: point a config at it and render its feed.
+	data, _ := os.ReadFile(cfg)
+	other := filepath.Join(dir, "copy.yaml")
+	os.WriteFile(other, []byte(strings.Replace(string(data), "store: out/netdigest.db", "store: copy.db", 1)), 0o644)
+	r := runCmd(t, fixedNow, "feed", "-config", other)
+	if r.code != exitOK || strings.Count(r.stdout, "<entry>") != 5 {
+		t.Errorf("feed from the backup: exit %d, %d entries", r.code, strings.Count(r.stdout, "<entry>"))
+	}
+	if r := runCmd(t, fixedNow, "backup", "-config", cfg, copyPath); r.code != exitPartial || !strings.Contains(r.stderr, "file exists") {
+		t.Errorf("backup over an existing file: exit %d, %s", r.code, r.stderr)
+	}
+}
