@@ -15,6 +15,7 @@ import (
 	"github.com/netdigest/netdigest/atomicfile"
 	"github.com/netdigest/netdigest/config"
 	"github.com/netdigest/netdigest/fetch"
+	"github.com/netdigest/netdigest/mail"
 	"github.com/netdigest/netdigest/normalize"
 	"github.com/netdigest/netdigest/normalize/indico"
 	"github.com/netdigest/netdigest/normalize/notes"
@@ -57,15 +58,20 @@ type Result struct {
 func (r Result) Failed() bool { return r.Outcome == Failed || r.Outcome == Gone }
 
 // Runner runs the pipeline for one config. All fields are required except
-// Log (discarded when nil) and Now (time.Now when nil).
+// Log (discarded when nil), Now (time.Now when nil), and the digest's
+// DigestRenderer and Sender (only Digest uses them).
 type Runner struct {
 	Config     *config.Config
 	Store      *store.Store
 	Client     *fetch.Client
 	Normalizer *normalize.Normalizer
-	Version    string
-	Now        func() time.Time
-	Log        *slog.Logger
+	// DigestRenderer renders digests; Sender delivers them (nil when no
+	// mail server is configured: digests are written to files).
+	DigestRenderer *render.DigestRenderer
+	Sender         mail.Sender
+	Version        string
+	Now            func() time.Time
+	Log            *slog.Logger
 }
 
 func (r *Runner) now() time.Time {

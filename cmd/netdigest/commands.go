@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -160,8 +161,12 @@ func cmdFeed(ctx context.Context, e *env, args []string) int {
 }
 
 func cmdRun(ctx context.Context, e *env, args []string) int {
-	fs, configPath := newFlagSet(e, "run", "", "One full cycle for a crontab line: fetch the due sources, then write <output>/feed.atom.")
+	fs, configPath := newFlagSet(e, "run", "",
+		"One full cycle for a crontab line: fetch the due sources, write <output>/feed.atom, and when the\n"+
+			"digest schedule has come round (or no digest was ever made) prepare the digest and deliver it:\n"+
+			"over SMTP when mail: is configured, otherwise as files in <output>/digests/.")
 	all := fs.Bool("all", false, "ignore schedules: fetch every source now")
+	noDigest := fs.Bool("no-digest", false, "do not make the digest, even when it is due")
 	verbose := fs.Bool("v", false, "log details to stderr")
 	r, code := setup(ctx, e, fs, configPath, args, verbose)
 	if r == nil {
@@ -181,7 +186,47 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	}
 	n, _ := r.Store.CountEntries(ctx)
 	fmt.Fprintf(e.stdout, "feed: %s (%d of %d stored entries)\n", path, min(n, cfg.MaxEntries), n)
+	if *noDigest {
+		return code
+	}
+	if dcode := runDigestIfDue(ctx, e, r); dcode > code {
+		code = dcode
+	}
 	return code
+}
+
+// runDigestIfDue is run's digest step.
+func runDigestIfDue(ctx context.Context, e *env, r *pipeline.Runner) int {
+	due, err := r.DigestDue(ctx)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
+		return exitPartial
+	}
+	if !due {
+		fmt.Fprintln(e.stdout, "digest: not due yet")
+		return exitOK
+	}
+	opts := pipeline.DigestOptions{Dir: filepath.Join(r.Config.Output, "digests")}
+	if r.Config.Mail != nil {
+		sender, err := newSender(r.Config)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
+			return exitPartial
+		}
+		r.Sender, opts.Send = sender, true
+	}
+	if code := attachRenderer(e, r); code != exitOK {
+		return code
+	}
+	res, err := r.Digest(ctx, opts)
+	if res != nil {
+		reportDigest(e, res, r.Config)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
+		return exitPartial
+	}
+	return exitOK
 }
 
 func selectSources(e *env, cfg *config.Config, names []string) ([]config.Source, bool) {

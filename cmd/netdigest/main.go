@@ -53,6 +53,7 @@ func commands() []command {
 		{"feed", "write the merged Atom feed", cmdFeed},
 		{"run", "one full cycle: fetch due sources, then write <output>/feed.atom", cmdRun},
 		{"preview", "fetch one source and print its entries without storing them", cmdPreview},
+		{"digest", "prepare and deliver the digest of what is new since the last one", cmdDigest},
 		{"backup", "write a consistent copy of the store, safe while the daemon runs", cmdBackup},
 	}
 }

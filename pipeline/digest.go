@@ -1,0 +1,314 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	netmail "net/mail"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/netdigest/netdigest/atomicfile"
+	"github.com/netdigest/netdigest/entry"
+	"github.com/netdigest/netdigest/mail"
+	"github.com/netdigest/netdigest/render"
+	"github.com/netdigest/netdigest/store"
+	"github.com/robfig/cron/v3"
+)
+
+// DigestOptions select what Digest does.
+type DigestOptions struct {
+	// Since, when set, takes every entry first seen after it, even those
+	// an earlier digest carried. Zero: what no digest has carried yet.
+	Since time.Time
+	// DryRun renders and reports what would be included, recording nothing.
+	DryRun bool
+	// Force resends a digest whose last delivery was interrupted (it may
+	// have been accepted already).
+	Force bool
+	// Send delivers with Runner.Sender; otherwise the digest is written to
+	// files under Dir, which counts as its delivery.
+	Send bool
+	Dir  string
+}
+
+// DigestAction says what Digest did.
+type DigestAction string
+
+const (
+	DigestNothingNew DigestAction = "nothing new" // no entries and send_empty is off: nothing recorded
+	DigestDryRun     DigestAction = "dry run"
+	DigestSent       DigestAction = "sent"
+	DigestWritten    DigestAction = "written"
+)
+
+// DigestResult describes a digest run.
+type DigestResult struct {
+	Action   DigestAction
+	Retried  bool // an earlier prepared digest was delivered instead of a new one
+	Digest   *store.Digest
+	Rendered *render.Digest // nil for a retried digest
+	Entries  []entry.Entry
+	Since    time.Time // the start of the period considered
+	Files    []string  // files written
+}
+
+// ErrInDoubt means a delivery was interrupted after it started: the server
+// may have accepted it. Check the recipients' mail for the Message-ID, then
+// resend with Force if it never arrived.
+var ErrInDoubt = errors.New("an earlier delivery of this digest was interrupted and may have been accepted")
+
+// Digest prepares the digest of what is new and delivers it. A digest that
+// was prepared and never delivered is delivered first, byte for byte, so a
+// failure is retried and never skipped; a digest is marked sent only after
+// the server accepted it.
+func (r *Runner) Digest(ctx context.Context, opts DigestOptions) (*DigestResult, error) {
+	if !opts.DryRun {
+		pending, err := r.Store.Pending(ctx)
+		switch {
+		case err == nil:
+			if pending.InDoubt() && !opts.Force {
+				return &DigestResult{Digest: pending}, fmt.Errorf("digest %s (Message-ID <%s>): %w; if it never arrived, run again with -force",
+					pending.ID, pending.MessageID, ErrInDoubt)
+			}
+			res := &DigestResult{Retried: true, Digest: pending}
+			return res, r.deliver(ctx, res, opts)
+		case !errors.Is(err, store.ErrNoDigest):
+			return nil, fmt.Errorf("digest: %w", err)
+		}
+	}
+
+	now := r.now()
+	since, entries, err := r.digestEntries(ctx, opts.Since, now)
+	if err != nil {
+		return nil, fmt.Errorf("digest: %w", err)
+	}
+	res := &DigestResult{Entries: entries, Since: since}
+	if len(entries) == 0 && !r.Config.Digest.SendEmpty && !opts.DryRun {
+		res.Action = DigestNothingNew
+		return res, nil
+	}
+	rendered, err := r.renderDigest(since, now, entries)
+	if err != nil {
+		return nil, fmt.Errorf("digest: %w", err)
+	}
+	res.Rendered = rendered
+	if opts.DryRun {
+		res.Action = DigestDryRun
+		return res, nil
+	}
+
+	id := now.UTC().Format("20060102T150405Z")
+	msgID := "digest-" + id + "@" + r.mailDomain()
+	from, to, listID := r.addresses()
+	raw, err := mail.Build(mail.Message{
+		From:            from,
+		To:              to,
+		Subject:         rendered.Subject,
+		Date:            now,
+		MessageID:       msgID,
+		ListID:          listID,
+		ListUnsubscribe: r.Config.Digest.Unsubscribe,
+		Text:            rendered.Text,
+		HTML:            rendered.HTML,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("digest: build message: %w", err)
+	}
+	d := &store.Digest{
+		ID:          id,
+		PeriodStart: since,
+		PeriodEnd:   now,
+		Created:     now,
+		MessageID:   msgID,
+		Subject:     rendered.Subject,
+		Message:     raw,
+		HTML:        string(rendered.HTML),
+		Text:        string(rendered.Text),
+	}
+	for _, e := range entries {
+		d.EntryIDs = append(d.EntryIDs, e.ID)
+	}
+	if err := r.Store.PrepareDigest(ctx, d); err != nil {
+		return nil, fmt.Errorf("digest: %w", err)
+	}
+	res.Digest = d
+	return res, r.deliver(ctx, res, opts)
+}
+
+// digestEntries picks the entries of the next digest and the period start.
+func (r *Runner) digestEntries(ctx context.Context, since, now time.Time) (time.Time, []entry.Entry, error) {
+	if !since.IsZero() {
+		es, err := r.Store.EntriesSince(ctx, since)
+		return since, es, err
+	}
+	// By membership: whatever no digest carried, back to the previous
+	// digest's own start (so an entry committed while it was prepared is
+	// not lost), or FirstDays back for the very first digest.
+	floor := now.AddDate(0, 0, -r.Config.Digest.FirstDays)
+	start := floor
+	last, err := r.Store.LastSent(ctx)
+	switch {
+	case err == nil:
+		floor, start = last.PeriodStart, last.PeriodEnd
+	case !errors.Is(err, store.ErrNoDigest):
+		return time.Time{}, nil, err
+	}
+	es, err := r.Store.Undigested(ctx, floor)
+	return start, es, err
+}
+
+func (r *Runner) renderDigest(since, now time.Time, entries []entry.Entry) (*render.Digest, error) {
+	if r.DigestRenderer == nil {
+		return nil, errors.New("no digest renderer configured")
+	}
+	topics := make([]string, len(r.Config.Topics))
+	for i, t := range r.Config.Topics {
+		topics[i] = t.Name
+	}
+	return r.DigestRenderer.Render(render.DigestInfo{
+		Title:           r.Config.Title,
+		FeedURL:         selfLink(r.Config.Link),
+		PageURL:         r.Config.Digest.PageURL,
+		Unsubscribe:     r.Config.Digest.Unsubscribe,
+		Start:           since,
+		End:             now,
+		Location:        r.Config.Digest.Location,
+		Topics:          topics,
+		SubjectTemplate: r.Config.Digest.Subject,
+	}, entries)
+}
+
+// deliver sends or writes res.Digest and records the outcome.
+func (r *Runner) deliver(ctx context.Context, res *DigestResult, opts DigestOptions) error {
+	d := res.Digest
+	if !opts.Send {
+		files, err := writeDigestFiles(opts.Dir, d)
+		if err != nil {
+			return fmt.Errorf("digest %s: %w", d.ID, err)
+		}
+		res.Files = files
+		if err := r.Store.MarkSent(ctx, d.ID, files[0]); err != nil {
+			return fmt.Errorf("digest %s: %w", d.ID, err)
+		}
+		res.Action = DigestWritten
+		return nil
+	}
+	if r.Sender == nil || r.Config.Mail == nil {
+		return fmt.Errorf("digest %s: no mail server configured (add mail: to the config)", d.ID)
+	}
+	if err := r.Store.MarkSending(ctx, d.ID); err != nil {
+		return fmt.Errorf("digest %s: %w", d.ID, err)
+	}
+	from, to, _ := r.addresses()
+	if err := r.Sender.Send(ctx, envelopeAddress(from), envelopeList(to), d.Message); err != nil {
+		// Record with a fresh context: an interrupted send must still be
+		// marked failed, not left in doubt, when we know it failed.
+		if merr := r.Store.MarkFailed(context.WithoutCancel(ctx), d.ID, err.Error()); merr != nil {
+			err = errors.Join(err, merr)
+		}
+		r.log().Warn("digest send failed", "digest", d.ID, "error", err)
+		return fmt.Errorf("digest %s: send: %w (it will be retried on the next run)", d.ID, err)
+	}
+	dest := fmt.Sprintf("smtp %s:%d", r.Config.Mail.Host, r.Config.Mail.Port)
+	if err := r.Store.MarkSent(context.WithoutCancel(ctx), d.ID, dest); err != nil {
+		return fmt.Errorf("digest %s: sent, but recording it failed: %w", d.ID, err)
+	}
+	r.log().Info("digest sent", "digest", d.ID, "message_id", d.MessageID, "to", len(to))
+	res.Action = DigestSent
+	return nil
+}
+
+// writeDigestFiles writes the message and its parts as <dir>/digest-<id>.*;
+// the .eml comes first.
+func writeDigestFiles(dir string, d *store.Digest) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	base := filepath.Join(dir, "digest-"+d.ID)
+	files := []struct {
+		path string
+		data []byte
+	}{
+		{base + ".eml", d.Message},
+		{base + ".html", []byte(d.HTML)},
+		{base + ".txt", []byte(d.Text)},
+	}
+	var written []string
+	for _, f := range files {
+		if err := atomicfile.Write(f.path, f.data, 0o644); err != nil {
+			return written, err
+		}
+		written = append(written, f.path)
+	}
+	return written, nil
+}
+
+// addresses are the configured ones, or placeholders naming the feed's
+// host when the digest is only written to files.
+func (r *Runner) addresses() (from string, to []string, listID string) {
+	domain := r.mailDomain()
+	listID = "netdigest <netdigest." + domain + ">"
+	if m := r.Config.Mail; m != nil {
+		if m.ListID != "" {
+			listID = m.ListID
+		}
+		return m.From, m.To, listID
+	}
+	return "netdigest <netdigest@" + domain + ">", []string{"netdigest readers <readers@" + domain + ">"}, listID
+}
+
+func (r *Runner) mailDomain() string {
+	if u, err := url.Parse(r.Config.Link); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "localhost"
+}
+
+// envelopeAddress is the bare address of a header address ("Name <a@b>" → "a@b").
+func envelopeAddress(a string) string {
+	if p, err := netmail.ParseAddress(a); err == nil {
+		return p.Address
+	}
+	return a
+}
+
+func envelopeList(list []string) []string {
+	out := make([]string, len(list))
+	for i, a := range list {
+		out[i] = envelopeAddress(a)
+	}
+	return out
+}
+
+// LastDigest is when the newest digest (delivered or not) was prepared,
+// zero when there has been none.
+func (r *Runner) LastDigest(ctx context.Context) (time.Time, error) {
+	ds, err := r.Store.Digests(ctx, 1)
+	if err != nil || len(ds) == 0 {
+		return time.Time{}, err
+	}
+	return ds[0].Created, nil
+}
+
+// DigestDue reports whether a one-shot run should make a digest now: one
+// is waiting to be delivered, none was ever made, or the digest schedule
+// has come round since the last one.
+func (r *Runner) DigestDue(ctx context.Context) (bool, error) {
+	if _, err := r.Store.Pending(ctx); err == nil {
+		return true, nil
+	} else if !errors.Is(err, store.ErrNoDigest) {
+		return false, err
+	}
+	last, err := r.LastDigest(ctx)
+	if err != nil || last.IsZero() {
+		return err == nil, err
+	}
+	sched, err := cron.ParseStandard(r.Config.Digest.Schedule)
+	if err != nil {
+		return false, fmt.Errorf("digest schedule %q: %w", r.Config.Digest.Schedule, err)
+	}
+	return !sched.Next(last).After(r.now()), nil
+}
