@@ -202,6 +202,7 @@ func (r *Runner) deliver(ctx context.Context, res *DigestResult, opts DigestOpti
 	if err := r.Store.MarkSending(ctx, d.ID); err != nil {
 		return fmt.Errorf("digest %s: %w", d.ID, err)
 	}
+	d.Attempts++ // as recorded by MarkSending
 	from, to, _ := r.addresses()
 	if err := r.Sender.Send(ctx, envelopeAddress(from), envelopeList(to), d.Message); err != nil {
 		// Record with a fresh context: an interrupted send must still be
