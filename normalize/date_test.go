@@ -80,6 +80,12 @@ func TestEntryDates(t *testing.T) {
 			wantPublished: time.Date(2026, 3, 10, 13, 0, 0, 0, time.UTC), wantUpdated: time.Date(2026, 3, 10, 13, 0, 0, 0, time.UTC)},
 		{name: "future published falls back on updated", pubDate: "Fri, 13 Mar 2026 12:00:00 GMT", updated: "2026-03-09T00:00:00Z",
 			wantPublished: time.Date(2026, 3, 9, 0, 0, 0, 0, time.UTC), wantUpdated: time.Date(2026, 3, 9, 0, 0, 0, 0, time.UTC)},
+		// Year 0 at +01:00 is year -1 in UTC, which no RFC 3339 output can
+		// carry: treated as missing, like the far future.
+		{name: "year -1 in UTC dropped", pubDate: "0000-01-01T00:00:00+01:00",
+			wantPublished: time.Time{}, wantUpdated: time.Time{}},
+		{name: "year 0 in UTC kept", pubDate: "0000-01-01T12:00:00Z",
+			wantPublished: time.Date(0, 1, 1, 12, 0, 0, 0, time.UTC), wantUpdated: time.Date(0, 1, 1, 12, 0, 0, 0, time.UTC)},
 	}
 	n := New()
 	for _, tt := range tests {

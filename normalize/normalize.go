@@ -211,17 +211,22 @@ func (n *Normalizer) entry(src Source, doc *Document, it *Item, now time.Time, n
 	return e, fullText
 }
 
-// clampFuture returns t in UTC, or zero when it is more than a day after now:
-// such dates are wrong clocks or placeholders, and would pin an entry to
-// the top of every listing.
+// clampFuture returns t in UTC, or zero when it is more than a day after now
+// or outside years 0000-9999 in UTC: such dates are wrong clocks or
+// placeholders ("0000-01-01T00:00:00+01:00" is year -1 in UTC), would pin an
+// entry to the top of every listing, and RFC 3339 cannot write them.
 func clampFuture(t, now time.Time) time.Time {
 	if t.IsZero() {
+		return time.Time{}
+	}
+	t = t.UTC()
+	if y := t.Year(); y < 0 || y > 9999 {
 		return time.Time{}
 	}
 	if !now.IsZero() && t.After(now.Add(24*time.Hour)) {
 		return time.Time{}
 	}
-	return t.UTC()
+	return t
 }
 
 // mergeTags joins an item's categories and the source's tags: trimmed,
