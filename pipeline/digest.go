@@ -100,7 +100,10 @@ func (r *Runner) Digest(ctx context.Context, opts DigestOptions) (*DigestResult,
 		return res, nil
 	}
 
-	id := now.UTC().Format("20060102T150405Z")
+	id, err := r.freeDigestID(ctx, now)
+	if err != nil {
+		return nil, fmt.Errorf("digest: %w", err)
+	}
 	msgID := "digest-" + id + "@" + r.mailDomain()
 	from, to, listID := r.addresses()
 	raw, err := mail.Build(mail.Message{
@@ -249,6 +252,27 @@ func writeDigestFiles(dir string, d *store.Digest) ([]string, error) {
 
 // addresses are the configured ones, or placeholders naming the feed's
 // host when the digest is only written to files.
+// freeDigestID names a digest by its preparation time to the second, which
+// sorts and reads well in file names; a second digest in the same second (a
+// digest, then one with -since) gets a "-2" suffix rather than colliding on
+// the id and Message-ID of the first.
+func (r *Runner) freeDigestID(ctx context.Context, now time.Time) (string, error) {
+	base := now.UTC().Format("20060102T150405Z")
+	for n := 1; ; n++ {
+		id := base
+		if n > 1 {
+			id = fmt.Sprintf("%s-%d", base, n)
+		}
+		_, err := r.Store.Digest(ctx, id)
+		if errors.Is(err, store.ErrNoDigest) {
+			return id, nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+}
+
 func (r *Runner) addresses() (from string, to []string, listID string) {
 	domain := r.mailDomain()
 	listID = "netdigest <netdigest." + domain + ">"
