@@ -1,0 +1,558 @@
+package server
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"github.com/netdigest/netdigest/config"
+	"github.com/netdigest/netdigest/entry"
+	"github.com/netdigest/netdigest/render"
+	"github.com/netdigest/netdigest/store"
+	"github.com/netdigest/netdigest/templates"
+)
+
+// Template files of the web pages. site.html.tmpl holds what both pages
+// share (the <head> and its <style>, the footer).
+const (
+	SiteTemplate    = "site.html.tmpl"
+	PageTemplate    = "page.html.tmpl"
+	DigestsTemplate = "digests.html.tmpl"
+)
+
+// homeDigests is how many digests the home page lists before linking the
+// full archive; archiveDigests how many the archive lists.
+const (
+	homeDigests    = 10
+	archiveDigests = 1000
+)
+
+// SiteData is what both pages share. Hrefs are relative so that the pages
+// work behind a reverse proxy under any path; the URLs shown for copying
+// are the public ones under the config's link.
+type SiteData struct {
+	Title   string
+	Home    string // href of the home page from this page
+	Atom    string // href of the Atom feed from this page
+	JSON    string
+	RSS     string
+	FeedURL string // the public Atom URL, to copy into a reader
+	Version string
+	Now     Stamp
+}
+
+// PageData is what page.html.tmpl executes on.
+type PageData struct {
+	Site     SiteData
+	Headline string // "100 latest entries from 12 sources"
+	Count    int
+	Groups   []GroupView
+	Sources  []SourceView
+	Failing  int // sources whose last fetch failed or that are gone
+	// NextDigest is when the digest is planned (zero Stamp: not known).
+	NextDigest  Stamp
+	Digests     []DigestView
+	MoreDigests bool // the archive page has more
+}
+
+// DigestsData is what digests.html.tmpl (the archive) executes on.
+type DigestsData struct {
+	Site       SiteData
+	NextDigest Stamp
+	Digests    []DigestView
+}
+
+// GroupView is one group of the latest entries, as the digest groups them.
+type GroupView struct {
+	Name    string
+	Kind    string // render.KindConference, KindTopic or KindOther
+	Anchor  string // the element id to link to
+	Entries []EntryView
+}
+
+// EntryView is one entry as the page shows it. Strings are plain text.
+type EntryView struct {
+	Title   string
+	Link    string // http(s) or ""
+	Source  string
+	Authors string // comma-separated
+	Summary string
+	Date    Stamp
+}
+
+// SourceView is one configured source's health.
+type SourceView struct {
+	Name  string
+	Kind  string
+	URL   string // http(s) or "" (a file:// snapshot is not linked)
+	State string // "ok", "failing", "deferred", "gone", "new"
+	// StateText says the state in words: "OK", "gone (HTTP 410)"…
+	StateText   string
+	LastSuccess Stamp
+	LastError   string
+	Failures    int // consecutive
+	NextFetch   Stamp
+	MovedTo     string // a permanent redirect's target: the config should be updated
+}
+
+// DigestView is one archived digest.
+type DigestView struct {
+	ID      string
+	Href    string // relative to the page
+	Subject string
+	Period  string
+	Created Stamp
+	Status  string // "sent", "pending", "in doubt", "failed, will be retried"
+}
+
+// Stamp is a time as the pages show it; the zero Stamp is "not known".
+type Stamp struct {
+	ISO  string // RFC 3339, for <time datetime>
+	Text string // "2026-11-23 20:38 CET"
+	Rel  string // "5 min ago", "in 2 h"
+}
+
+// pages are the parsed page templates.
+type pages struct {
+	page    *htmltemplate.Template
+	digests *htmltemplate.Template
+}
+
+// parsePages parses the templates from fsys, each missing file falling back
+// to the embedded one, and executes them on sample data.
+func parsePages(fsys fs.FS) (*pages, error) {
+	read := func(name string) (string, error) {
+		b, err := fs.ReadFile(fsys, name)
+		if errors.Is(err, fs.ErrNotExist) {
+			b, err = fs.ReadFile(templates.FS, name)
+		}
+		if err != nil {
+			return "", fmt.Errorf("server: template %s: %w", name, err)
+		}
+		return string(b), nil
+	}
+	siteSrc, err := read(SiteTemplate)
+	if err != nil {
+		return nil, err
+	}
+	// Errors from Parse and Execute read "template: NAME:LINE: ...".
+	site, err := htmltemplate.New(SiteTemplate).Funcs(pageFuncs()).Parse(siteSrc)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	parse := func(name string, sample any) (*htmltemplate.Template, error) {
+		src, err := read(name)
+		if err != nil {
+			return nil, err
+		}
+		base, err := site.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+		t, err := base.New(name).Parse(src)
+		if err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+		if err := t.Execute(io.Discard, sample); err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+		return t, nil
+	}
+	p := &pages{}
+	if p.page, err = parse(PageTemplate, samplePage()); err != nil {
+		return nil, err
+	}
+	sample := samplePage()
+	if p.digests, err = parse(DigestsTemplate, DigestsData{Site: sample.Site, NextDigest: sample.NextDigest, Digests: sample.Digests}); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func pageFuncs() htmltemplate.FuncMap {
+	return htmltemplate.FuncMap{
+		"count": countNoun,
+	}
+}
+
+func (s *server) handlePage(w http.ResponseWriter, r *http.Request) {
+	data, err := s.pageData(r)
+	if err != nil {
+		s.unavailable(w, r, err)
+		return
+	}
+	s.writeHTML(w, r, s.pages.page, data)
+}
+
+func (s *server) handleArchive(w http.ResponseWriter, r *http.Request) {
+	ds, err := s.store.Digests(r.Context(), archiveDigests)
+	if err != nil {
+		s.unavailable(w, r, err)
+		return
+	}
+	now := s.now()
+	data := DigestsData{Site: s.site(now, "../"), NextDigest: s.nextDigest(now), Digests: s.digestViews(ds, "./", now)}
+	s.writeHTML(w, r, s.pages.digests, data)
+}
+
+// writeHTML renders a page and allows exactly its <style> blocks in its
+// Content-Security-Policy, hashed from the bytes sent: nothing else styles,
+// and a template that changes its CSS cannot get out of step with the policy.
+func (s *server) writeHTML(w http.ResponseWriter, r *http.Request, t *htmltemplate.Template, data any) {
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Content-Security-Policy", pageCSP(styleHashes(buf.Bytes())))
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	if r.Method == http.MethodHead {
+		return
+	}
+	w.Write(buf.Bytes())
+}
+
+// pageCSP is the base policy with style-src listing the given hashes.
+func pageCSP(hashes []string) string {
+	style := "'none'"
+	if len(hashes) > 0 {
+		style = strings.Join(hashes, " ")
+	}
+	return "default-src 'none'; style-src " + style + "; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+}
+
+// styleHashes returns the CSP source ('sha256-…') of each <style> element's
+// text. The tokenizer gives raw text with newlines normalized, as browsers
+// hash it.
+func styleHashes(doc []byte) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(text []byte) {
+		sum := sha256.Sum256(text)
+		h := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+		if !seen[h] {
+			seen[h] = true
+			out = append(out, h)
+		}
+	}
+	z := html.NewTokenizer(bytes.NewReader(doc))
+	inStyle := false
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return out
+		case html.StartTagToken:
+			name, _ := z.TagName()
+			inStyle = string(name) == "style"
+		case html.TextToken:
+			if inStyle {
+				add(z.Text())
+				inStyle = false
+			}
+		case html.EndTagToken:
+			if inStyle { // <style></style>: empty text, still hashed
+				add(nil)
+			}
+			inStyle = false
+		default:
+			inStyle = false
+		}
+	}
+}
+
+// pageData gathers the home page from the store, the config and the plan.
+func (s *server) pageData(r *http.Request) (PageData, error) {
+	ctx := r.Context()
+	now := s.now()
+	entries, err := s.store.Latest(ctx, s.maxEntries())
+	if err != nil {
+		return PageData{}, err
+	}
+	states, err := s.store.Sources(ctx)
+	if err != nil {
+		return PageData{}, err
+	}
+	ds, err := s.store.Digests(ctx, homeDigests+1)
+	if err != nil {
+		return PageData{}, err
+	}
+
+	d := PageData{Site: s.site(now, "./"), Count: len(entries), NextDigest: s.nextDigest(now)}
+	d.Groups = s.groupViews(entries, now)
+	d.Sources = s.sourceViews(states, now)
+	for _, sv := range d.Sources {
+		if sv.State == "failing" || sv.State == "gone" {
+			d.Failing++
+		}
+	}
+	if len(ds) > homeDigests {
+		ds, d.MoreDigests = ds[:homeDigests], true
+	}
+	d.Digests = s.digestViews(ds, "digests/", now)
+
+	sources := map[string]bool{}
+	for _, e := range entries {
+		sources[e.Source] = true
+	}
+	switch len(entries) {
+	case 0:
+		d.Headline = "No entries yet: the sources have not been fetched."
+	default:
+		d.Headline = countNoun(len(entries), "latest entry", "latest entries") + " from " + countNoun(len(sources), "source", "sources")
+	}
+	return d, nil
+}
+
+// countNoun is "1 entry", "34 entries".
+func countNoun(n int, singular, plural string) string {
+	if n == 1 {
+		return "1 " + singular
+	}
+	return strconv.Itoa(n) + " " + plural
+}
+
+// site is the shared part of a page at depth home ("./" for the home page,
+// "../" under /digests/).
+func (s *server) site(now time.Time, home string) SiteData {
+	return SiteData{
+		Title:   s.cfg.Title,
+		Home:    home,
+		Atom:    home + "feed.atom",
+		JSON:    home + "feed.json",
+		RSS:     home + "feed.rss",
+		FeedURL: publicURL(s.cfg.Link, "feed.atom"),
+		Version: s.runner.Version,
+		Now:     s.stamp(now, now),
+	}
+}
+
+func (s *server) groupViews(entries []entry.Entry, now time.Time) []GroupView {
+	topics := make([]string, len(s.cfg.Topics))
+	for i, t := range s.cfg.Topics {
+		topics[i] = t.Name
+	}
+	groups := render.GroupEntries(entries, topics)
+	out := make([]GroupView, len(groups))
+	for i, g := range groups {
+		gv := GroupView{Name: g.Name, Kind: g.Kind, Anchor: "group-" + strconv.Itoa(i+1)}
+		for j := range g.Entries {
+			e := &g.Entries[j]
+			ev := EntryView{
+				Title:   strings.TrimSpace(e.Title),
+				Link:    httpURL(e.Link),
+				Source:  e.Source,
+				Summary: e.Summary,
+				Date:    s.stamp(e.Date(), now),
+			}
+			if ev.Title == "" {
+				ev.Title = "(untitled)"
+			}
+			var authors []string
+			for _, a := range e.Authors {
+				if a = strings.TrimSpace(a); a != "" {
+					authors = append(authors, a)
+				}
+			}
+			ev.Authors = strings.Join(authors, ", ")
+			gv.Entries = append(gv.Entries, ev)
+		}
+		out[i] = gv
+	}
+	return out
+}
+
+// sourceViews lists the configured sources (in config order) with what the
+// store remembers of each and when the schedule fetches it next.
+func (s *server) sourceViews(states []store.SourceState, now time.Time) []SourceView {
+	byName := sourceStates(states)
+	out := make([]SourceView, 0, len(s.cfg.Sources))
+	for _, src := range s.cfg.Sources {
+		st, known := byName[src.Name]
+		if known && st.URL != src.URL {
+			// The config points somewhere new: the old URL's record (its
+			// failures, its 410) no longer applies; the pipeline starts over.
+			st = store.SourceState{Name: src.Name}
+		}
+		sv := SourceView{
+			Name:        src.Name,
+			Kind:        src.Kind,
+			URL:         httpURL(src.URL),
+			LastSuccess: s.stamp(st.LastSuccess, now),
+			LastError:   st.LastError,
+			Failures:    st.Failures,
+			MovedTo:     httpURL(st.PermanentURL),
+		}
+		if s.sched != nil {
+			sv.NextFetch = s.stamp(s.sched.Next(src.Name), now)
+		}
+		switch {
+		case st.Gone:
+			sv.State, sv.StateText = "gone", "gone (HTTP 410): not fetched until its url changes"
+		case st.NextTry.After(now):
+			sv.State, sv.StateText = "deferred", "deferred until "+s.stamp(st.NextTry, now).Text+" (the server asked to wait)"
+		case st.LastFetch.IsZero():
+			sv.State, sv.StateText = "new", "not fetched yet"
+		case st.Failures > 0:
+			sv.State, sv.StateText = "failing", "failing"
+		default:
+			sv.State, sv.StateText = "ok", "OK"
+		}
+		out = append(out, sv)
+	}
+	return out
+}
+
+func (s *server) digestViews(ds []store.Digest, prefix string, now time.Time) []DigestView {
+	loc := s.location()
+	out := make([]DigestView, 0, len(ds))
+	for i := range ds {
+		d := &ds[i]
+		dv := DigestView{
+			ID:      d.ID,
+			Subject: d.Subject,
+			Period:  render.FormatPeriod(d.PeriodStart, d.PeriodEnd, loc),
+			Created: s.stamp(d.Created, now),
+		}
+		if digestID.MatchString(d.ID) {
+			dv.Href = prefix + url.PathEscape(d.ID)
+		}
+		switch {
+		case !d.Sent.IsZero():
+			dv.Status = "sent"
+		case d.InDoubt():
+			dv.Status = "in doubt: a delivery was interrupted"
+		case d.LastError != "":
+			dv.Status = "failed, will be retried"
+		default:
+			dv.Status = "pending"
+		}
+		out = append(out, dv)
+	}
+	return out
+}
+
+func (s *server) nextDigest(now time.Time) Stamp {
+	if s.sched == nil {
+		return Stamp{}
+	}
+	return s.stamp(s.sched.NextDigest(), now)
+}
+
+// location is the digest's timezone, which the pages show times in.
+func (s *server) location() *time.Location {
+	if s.cfg.Digest.Location != nil {
+		return s.cfg.Digest.Location
+	}
+	return time.UTC
+}
+
+// stamp formats t for the pages; zero gives the zero Stamp.
+func (s *server) stamp(t, now time.Time) Stamp {
+	if t.IsZero() {
+		return Stamp{}
+	}
+	return Stamp{
+		ISO:  t.UTC().Format(time.RFC3339),
+		Text: t.In(s.location()).Format("2006-01-02 15:04 MST"),
+		Rel:  relative(t, now),
+	}
+}
+
+// relative is "just now", "5 min ago", "in 3 h", "2 days ago".
+func relative(t, now time.Time) string {
+	d := t.Sub(now)
+	future := d > 0
+	if !future {
+		d = -d
+	}
+	var s string
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		s = strconv.Itoa(int(d/time.Minute)) + " min"
+	case d < 48*time.Hour:
+		s = strconv.Itoa(int(d/time.Hour)) + " h"
+	default:
+		s = strconv.Itoa(int(d/(24*time.Hour))) + " days"
+	}
+	if future {
+		return "in " + s
+	}
+	return s + " ago"
+}
+
+// httpURL returns s when it is an absolute http(s) URL with a host, else "":
+// anything else (javascript:, file:, relative) is not linked.
+func httpURL(s string) string {
+	s = strings.TrimSpace(s)
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	if scheme := strings.ToLower(u.Scheme); scheme != "http" && scheme != "https" {
+		return ""
+	}
+	return s
+}
+
+// samplePage exercises every field and branch a page template is likely to
+// use, so that New catches a reference to a missing field.
+func samplePage() PageData {
+	at := Stamp{ISO: "2026-01-01T08:00:00Z", Text: "2026-01-01 08:00 UTC", Rel: "5 min ago"}
+	site := SiteData{Title: "netdigest", Home: "./", Atom: "feed.atom", JSON: "feed.json", RSS: "feed.rss",
+		FeedURL: "https://example.org/feed.atom", Version: "dev", Now: at}
+	e := EntryView{Title: "Sample", Link: "https://example.org/a", Source: "example", Authors: "A. Author",
+		Summary: "Summary.", Date: at}
+	return PageData{
+		Site: site, Headline: "1 latest entry from 1 source", Count: 1,
+		Groups: []GroupView{
+			{Name: "Conference", Kind: render.KindConference, Anchor: "group-1", Entries: []EntryView{e}},
+			{Name: "Topic", Kind: render.KindTopic, Anchor: "group-2", Entries: []EntryView{e}},
+			{Name: render.OtherNews, Kind: render.KindOther, Anchor: "group-3", Entries: []EntryView{{Title: "Bare"}}},
+		},
+		Sources: []SourceView{
+			{Name: "ok", Kind: "feed", URL: "https://example.org/feed", State: "ok", StateText: "OK", LastSuccess: at, NextFetch: at},
+			{Name: "bad", Kind: "html", State: "failing", StateText: "failing", LastError: "HTTP 500", Failures: 2,
+				MovedTo: "https://example.org/new"},
+		},
+		Failing:    1,
+		NextDigest: at,
+		Digests: []DigestView{{ID: "20260101T080000Z", Href: "digests/20260101T080000Z", Subject: "netdigest: 1 new entry",
+			Period: "1 Jan 2026", Created: at, Status: "sent"}},
+		MoreDigests: true,
+	}
+}
+
+// sourceStates indexes the stored states by source name.
+func sourceStates(states []store.SourceState) map[string]store.SourceState {
+	m := make(map[string]store.SourceState, len(states))
+	for _, st := range states {
+		m[st.Name] = st
+	}
+	return m
+}
+
+// maxEntries is how many entries the feeds and the page show: the config's
+// max_entries, as in the written feed.
+func (s *server) maxEntries() int {
+	if s.cfg.MaxEntries > 0 {
+		return s.cfg.MaxEntries
+	}
+	return config.DefaultMaxEntries
+}
