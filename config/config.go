@@ -340,15 +340,6 @@ func (p *parser) fields(m *yaml.Node, where string, handlers map[string]func(*ya
 	}
 }
 
-func keyNode(m *yaml.Node, key string) *yaml.Node {
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i]
-		}
-	}
-	return m
-}
-
 func (p *parser) valueNode(m *yaml.Node, key string) *yaml.Node {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
@@ -615,9 +606,14 @@ var kindBlocks = map[string][]string{
 }
 
 func (p *parser) checkKind(n *yaml.Node, label string, s *Source, blocks map[string]*yaml.Node) {
-	for name := range blocks {
-		if !slices.Contains(kindBlocks[s.Kind], name) {
-			p.errorf(keyNode(n, name), "%s: %q does not apply to kind %s", label, name, s.Kind)
+	// In file order, not map order: the same file gives the same message.
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if blocks[k.Value] != n.Content[i+1] {
+			continue // not a kind block, or a repeat already reported by fields
+		}
+		if !slices.Contains(kindBlocks[s.Kind], k.Value) {
+			p.errorf(k, "%s: %q does not apply to kind %s", label, k.Value, s.Kind)
 		}
 	}
 	if s.Kind == KindHTML && (s.Select == nil || s.Select.Item == "") && (s.Split == nil || s.Split.Heading == "") {
