@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ErrNotHTTP is returned by CanonicalLink for a link that does not resolve to
@@ -15,7 +17,7 @@ var ErrNotHTTP = errors.New("not an absolute http(s) URL")
 // CanonicalLink resolves raw against bases and returns it in canonical form:
 // absolute http(s), scheme and host lower-cased, default port dropped,
 // fragment dropped, utm_* query parameters dropped (the others kept in
-// order), an empty path written "/".
+// order, whitespace in the query percent-encoded), an empty path written "/".
 //
 // bases are given innermost first (an item's xml:base, the document's link,
 // the URL the document was fetched from); each relative base is itself
@@ -46,7 +48,7 @@ func CanonicalLink(raw string, bases ...string) (string, error) {
 		return "", fmt.Errorf("canonical link %q: no host: %w", raw, ErrNotHTTP)
 	}
 	u.Fragment, u.RawFragment = "", ""
-	u.RawQuery = dropTrackingParams(u.RawQuery)
+	u.RawQuery = escapeSpace(dropTrackingParams(u.RawQuery))
 	u.ForceQuery = false
 	if u.Path == "" && u.Opaque == "" {
 		u.Path, u.RawPath = "/", ""
@@ -75,6 +77,29 @@ func resolveBases(bases []string) *url.URL {
 		}
 	}
 	return eff
+}
+
+// escapeSpace percent-encodes the whitespace url.Parse lets through in a raw
+// query (url.URL.String writes RawQuery as it is): "?q=a b" is "?q=a%20b",
+// as a browser would send it. Left raw, a query ending in whitespace lost it
+// when the link was trimmed and canonicalized again (found by
+// FuzzCanonicalLink: "http://0/? " became "http://0/").
+func escapeSpace(rawQuery string) string {
+	if strings.IndexFunc(rawQuery, unicode.IsSpace) < 0 {
+		return rawQuery
+	}
+	var b strings.Builder
+	for _, r := range rawQuery {
+		if !unicode.IsSpace(r) {
+			b.WriteRune(r)
+			continue
+		}
+		var buf [utf8.UTFMax]byte
+		for _, c := range buf[:utf8.EncodeRune(buf[:], r)] {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
 }
 
 // dropTrackingParams removes utm_* parameters from a raw query, keeping the

@@ -28,6 +28,8 @@ func TestCanonicalLink(t *testing.T) {
 		{name: "utm params dropped, others kept in order", raw: "https://example.org/a?z=1&utm_source=rss&b=2&UTM_Medium=feed&a=3", want: "https://example.org/a?z=1&b=2&a=3"},
 		{name: "only utm params leaves no query", raw: "https://example.org/a?utm_source=rss&utm_campaign=x", want: "https://example.org/a"},
 		{name: "query encoding kept", raw: "https://example.org/s?q=a%20b&tag=c%2Bd", want: "https://example.org/s?q=a%20b&tag=c%2Bd"},
+		{name: "whitespace in query escaped", raw: "https://example.org/s?q=a b&r=\u00a0x", want: "https://example.org/s?q=a%20b&r=%C2%A0x"},
+		{name: "query of one space", raw: "? #", bases: []string{"http://0"}, want: "http://0/?%20"},
 		{name: "empty path becomes slash", raw: "https://example.org", want: "https://example.org/"},
 		{name: "empty path with query", raw: "https://example.org?p=1", want: "https://example.org/?p=1"},
 		{name: "whitespace trimmed", raw: "  https://example.org/a \n", want: "https://example.org/a"},
