@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"net/mail"
 	"net/url"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"text/template"
 	"time"
@@ -33,6 +35,7 @@ const (
 	DefaultStore        = "netdigest.db"
 	DefaultOutput       = "out"
 	DefaultMaxEntries   = 100
+	DefaultListen       = "127.0.0.1:8080"
 	DefaultSchedule     = "@hourly"
 	DefaultWorkers      = 8
 	DefaultPerHost      = 2
@@ -63,6 +66,7 @@ type Config struct {
 	Store      string // SQLite file
 	Output     string // directory for written files
 	MaxEntries int
+	Listen     string // host:port the daemon serves on
 	Fetch      Fetch
 	Topics     []Topic // in file order
 	Sources    []Source
@@ -246,6 +250,7 @@ func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
 func (p *parser) parse(data []byte) *Config {
 	cfg := &Config{
 		MaxEntries: DefaultMaxEntries,
+		Listen:     DefaultListen,
 		Digest:     Digest{Schedule: DefaultDigestSchedule, Location: time.UTC, FirstDays: 7},
 		Fetch: Fetch{
 			Workers:        DefaultWorkers,
@@ -283,6 +288,7 @@ func (p *parser) parse(data []byte) *Config {
 		"store":       func(v *yaml.Node) { p.decode(v, &store) },
 		"output":      func(v *yaml.Node) { p.decode(v, &output) },
 		"max_entries": func(v *yaml.Node) { p.positive(v, &cfg.MaxEntries) },
+		"listen":      func(v *yaml.Node) { p.listen(v, &cfg.Listen) },
 		"fetch":       func(v *yaml.Node) { p.fetch(v, &cfg.Fetch) },
 		"topics":      func(v *yaml.Node) { cfg.Topics = p.topics(v) },
 		"digest":      func(v *yaml.Node) { p.digest(v, &cfg.Digest) },
@@ -319,6 +325,30 @@ func (p *parser) parse(data []byte) *Config {
 	}
 	cfg.Sources = p.sources(sourcesNode)
 	return cfg
+}
+
+// listen checks a host:port for the daemon. An empty host would listen on
+// every interface: allowed (behind a firewall it is what people mean), but it
+// must be written explicitly as ":8080" or "0.0.0.0:8080".
+func (p *parser) listen(v *yaml.Node, dst *string) {
+	var addr string
+	if !p.decode(v, &addr) {
+		return
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		p.errorf(v, "listen %q is not host:port (e.g. 127.0.0.1:8080): %v", addr, err)
+		return
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		p.errorf(v, "listen %q: port %q is not a number from 0 to 65535", addr, port)
+		return
+	}
+	if strings.ContainsAny(host, " /") {
+		p.errorf(v, "listen %q: bad host %q", addr, host)
+		return
+	}
+	*dst = addr
 }
 
 // fields walks a mapping, calling the handler of each known key and

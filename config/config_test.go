@@ -43,6 +43,9 @@ sources:
 	if cfg.Store != filepath.Join(dir, DefaultStore) || cfg.Output != filepath.Join(dir, DefaultOutput) {
 		t.Errorf("store/output = %q %q, want defaults next to the config", cfg.Store, cfg.Output)
 	}
+	if cfg.Listen != DefaultListen {
+		t.Errorf("listen = %q, want the loopback default %q", cfg.Listen, DefaultListen)
+	}
 	if cfg.MaxEntries != 50 || cfg.Fetch.Workers != 4 || cfg.Fetch.PerHost != DefaultPerHost ||
 		cfg.Fetch.Timeout != 30*time.Second || cfg.Fetch.MaxBodyBytes != 1<<20 {
 		t.Errorf("settings not applied: %+v", cfg)
@@ -118,6 +121,8 @@ func TestParseErrors(t *testing.T) {
 		{"repeated key", "title: t\ntitle: u\nid: urn:x\nlink: http://x/\nsources:\n  - name: a\n    url: http://x/\n", `:2: key "title" repeated`},
 		{"bad name", "title: t\nid: urn:x\nlink: http://x/\nsources:\n  - name: 'a b'\n    url: http://x/\n", `source name "a b"`},
 		{"http without host", "title: t\nid: urn:x\nlink: http://x/\nsources:\n  - name: a\n    url: 'http:///feed'\n", "no host"},
+		{"listen without port", "title: t\nid: urn:x\nlink: http://x/\nlisten: localhost\nsources:\n  - name: a\n    url: http://x/\n", `:4: listen "localhost" is not host:port`},
+		{"listen port out of range", "title: t\nid: urn:x\nlink: http://x/\nlisten: 127.0.0.1:70000\nsources:\n  - name: a\n    url: http://x/\n", `:4: listen "127.0.0.1:70000": port`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,6 +131,19 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("Parse error = %v, want it to contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestParseListen(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1:8080", ":9000", "[::1]:8080", "0.0.0.0:80"} {
+		cfg, err := Parse("feeds.yaml", []byte("title: t\nid: urn:x\nlink: http://x/\nlisten: '"+addr+"'\nsources:\n  - name: a\n    url: http://x/\n"))
+		if err != nil {
+			t.Errorf("listen %q: %v", addr, err)
+			continue
+		}
+		if cfg.Listen != addr {
+			t.Errorf("listen = %q, want %q", cfg.Listen, addr)
+		}
 	}
 }
 
