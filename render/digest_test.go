@@ -19,6 +19,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/netdigest/netdigest/entry"
+	"github.com/netdigest/netdigest/internal/tooltest"
 	"github.com/netdigest/netdigest/templates"
 )
 
@@ -860,16 +861,7 @@ func TestDigestTemplates(t *testing.T) {
 // is installed, and checks every title reaches the DOM it builds. Set
 // NETDIGEST_SCREENSHOT to a PNG path to keep the screenshot.
 func TestDigestChromium(t *testing.T) {
-	bin := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			bin = p
-			break
-		}
-	}
-	if bin == "" {
-		t.Skip("no chromium installed")
-	}
+	bin := tooltest.Find(t, "chromium", "chromium", "chromium-browser", "google-chrome")
 	page, err := filepath.Abs(filepath.Join("testdata", "digest.golden.html"))
 	if err != nil {
 		t.Fatal(err)
@@ -879,11 +871,10 @@ func TestDigestChromium(t *testing.T) {
 		shot = filepath.Join(t.TempDir(), "digest.png")
 	}
 	run := func(args ...string) []byte {
-		args = append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-			"--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir=" + t.TempDir()}, args...)
+		args = append(tooltest.ChromiumArgs(t.TempDir()), args...)
 		out, err := exec.Command(bin, append(args, "file://"+page)...).Output()
 		if err != nil {
-			t.Skipf("chromium does not run here: %v", err)
+			tooltest.Unavailable(t, "chromium does not run here: %v", err)
 		}
 		return out
 	}

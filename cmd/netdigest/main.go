@@ -44,6 +44,9 @@ type env struct {
 	stdout, stderr io.Writer
 	now            func() time.Time
 	version        string
+	// hangups replaces SIGHUP for serve (nil: the real signal), so tests
+	// reload without signalling the whole test process.
+	hangups <-chan os.Signal
 }
 
 func commands() []command {
@@ -54,6 +57,7 @@ func commands() []command {
 		{"run", "one full cycle: fetch due sources, then write <output>/feed.atom", cmdRun},
 		{"preview", "fetch one source and print its entries without storing them", cmdPreview},
 		{"digest", "prepare and deliver the digest of what is new since the last one", cmdDigest},
+		{"serve", "run the daemon: fetch and digest on schedule, serve the feed and a web page", cmdServe},
 		{"backup", "write a consistent copy of the store, safe while the daemon runs", cmdBackup},
 	}
 }
