@@ -556,8 +556,8 @@ func (b *viewBuilder) data(full, compact int, forText bool) DigestData {
 	d := DigestData{
 		Title:     cmp.Or(clean(b.info.Title), "netdigest"),
 		Subject:   b.subject,
-		FeedURL:   httpURL(b.info.FeedURL),
-		PageURL:   httpURL(b.info.PageURL),
+		FeedURL:   HTTPURL(b.info.FeedURL),
+		PageURL:   HTTPURL(b.info.PageURL),
 		Period:    b.period,
 		Count:     b.count,
 		Sources:   b.sources,
@@ -596,7 +596,7 @@ func (b *viewBuilder) data(full, compact int, forText bool) DigestData {
 				gd.Omitted++
 				continue
 			}
-			ed := EntryData{Title: clean(e.Title), Link: httpURL(e.Link)}
+			ed := EntryData{Title: clean(e.Title), Link: HTTPURL(e.Link)}
 			if ed.Title == "" {
 				ed.Title = "(untitled)"
 			}
@@ -634,10 +634,11 @@ func (b *viewBuilder) data(full, compact int, forText bool) DigestData {
 	return d
 }
 
-// httpURL returns s when it is an absolute http(s) URL with a host, else "":
-// anything else (javascript:, data:, relative) is dropped rather than left
-// for html/template to replace with "#ZgotmplZ".
-func httpURL(s string) string {
+// HTTPURL returns s when it is an absolute http(s) URL with a host, else "":
+// anything else (javascript:, data:, file:, relative) is dropped rather than
+// linked, or left for html/template to replace with "#ZgotmplZ". The web
+// page uses it for the same links.
+func HTTPURL(s string) string {
 	s = strings.TrimSpace(s)
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" {
@@ -651,7 +652,7 @@ func httpURL(s string) string {
 
 // unsubscribeURL accepts http(s) and mailto: URLs.
 func unsubscribeURL(s string) string {
-	if u := httpURL(s); u != "" {
+	if u := HTTPURL(s); u != "" {
 		return u
 	}
 	u, err := url.Parse(s)

@@ -354,7 +354,7 @@ func (s *server) groupViews(entries []entry.Entry, now time.Time) []GroupView {
 			e := &g.Entries[j]
 			ev := EntryView{
 				Title:   strings.TrimSpace(e.Title),
-				Link:    httpURL(e.Link),
+				Link:    render.HTTPURL(e.Link),
 				Source:  e.Source,
 				Summary: e.Summary,
 				Date:    s.stamp(e.Date(), now),
@@ -391,11 +391,11 @@ func (s *server) sourceViews(states []store.SourceState, now time.Time) []Source
 		sv := SourceView{
 			Name:        src.Name,
 			Kind:        src.Kind,
-			URL:         httpURL(src.URL),
+			URL:         render.HTTPURL(src.URL),
 			LastSuccess: s.stamp(st.LastSuccess, now),
 			LastError:   st.LastError,
 			Failures:    st.Failures,
-			MovedTo:     httpURL(st.PermanentURL),
+			MovedTo:     render.HTTPURL(st.PermanentURL),
 		}
 		if s.sched != nil {
 			sv.NextFetch = s.stamp(s.sched.Next(src.Name), now)
@@ -495,20 +495,6 @@ func relative(t, now time.Time) string {
 		return "in " + s
 	}
 	return s + " ago"
-}
-
-// httpURL returns s when it is an absolute http(s) URL with a host, else "":
-// anything else (javascript:, file:, relative) is not linked.
-func httpURL(s string) string {
-	s = strings.TrimSpace(s)
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" {
-		return ""
-	}
-	if scheme := strings.ToLower(u.Scheme); scheme != "http" && scheme != "https" {
-		return ""
-	}
-	return s
 }
 
 // samplePage exercises every field and branch a page template is likely to

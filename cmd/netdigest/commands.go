@@ -58,16 +58,9 @@ func openRunner(ctx context.Context, e *env, cfg *config.Config, logger *slog.Lo
 // and opens the stages (verbose, when set, is read after parsing). It returns nil and the exit status when the command
 // must stop; otherwise the caller closes the runner's store.
 func setup(ctx context.Context, e *env, fs *flag.FlagSet, configPath *string, args []string, verbose *bool) (*pipeline.Runner, int) {
-	if code := parseFlags(fs, args); code >= 0 {
+	cfg, code := parseAndLoad(e, fs, configPath, args, 0)
+	if cfg == nil {
 		return nil, code
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return nil, exitUsage
-	}
-	cfg, ok := loadConfig(e, *configPath)
-	if !ok {
-		return nil, exitUsage
 	}
 	r, err := openRunner(ctx, e, cfg, cliLogger(e, verbose != nil && *verbose))
 	if err != nil {
@@ -75,6 +68,24 @@ func setup(ctx context.Context, e *env, fs *flag.FlagSet, configPath *string, ar
 		return nil, exitPartial
 	}
 	return r, exitOK
+}
+
+// parseAndLoad parses a command's flags, which must leave nargs arguments,
+// and loads the config. It returns nil and the exit status when the command
+// must stop.
+func parseAndLoad(e *env, fs *flag.FlagSet, configPath *string, args []string, nargs int) (*config.Config, int) {
+	if code := parseFlags(fs, args); code >= 0 {
+		return nil, code
+	}
+	if fs.NArg() != nargs {
+		fs.Usage()
+		return nil, exitUsage
+	}
+	cfg, ok := loadConfig(e, *configPath)
+	if !ok {
+		return nil, exitUsage
+	}
+	return cfg, exitOK
 }
 
 // newClient is the one HTTP client of a run.
@@ -91,16 +102,9 @@ func newClient(e *env, cfg *config.Config) *fetch.Client {
 
 func cmdCheck(ctx context.Context, e *env, args []string) int {
 	fs, configPath := newFlagSet(e, "check", "", "Validate the config (every problem is listed with file:line) and print the sources.")
-	if code := parseFlags(fs, args); code >= 0 {
+	cfg, code := parseAndLoad(e, fs, configPath, args, 0)
+	if cfg == nil {
 		return code
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return exitUsage
-	}
-	cfg, ok := loadConfig(e, *configPath)
-	if !ok {
-		return exitUsage
 	}
 	fmt.Fprintf(e.stdout, "%s: %q, %d sources, store %s, output %s\n\n", cfg.Path, cfg.Title, len(cfg.Sources), cfg.Store, cfg.Output)
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
@@ -335,16 +339,9 @@ func dash(s string) string {
 func cmdBackup(ctx context.Context, e *env, args []string) int {
 	fs, configPath := newFlagSet(e, "backup", "FILE",
 		"Write a consistent copy of the store to FILE (which must not exist), safe while the daemon runs.")
-	if code := parseFlags(fs, args); code >= 0 {
+	cfg, code := parseAndLoad(e, fs, configPath, args, 1)
+	if cfg == nil {
 		return code
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return exitUsage
-	}
-	cfg, ok := loadConfig(e, *configPath)
-	if !ok {
-		return exitUsage
 	}
 	st, err := store.Open(ctx, cfg.Store, e.now)
 	if err != nil {

@@ -37,16 +37,9 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 			"SIGTERM or SIGINT stops it, letting fetches in flight finish.")
 	listen := fs.String("listen", "", "serve on `ADDR` (host:port) instead of the config's listen: (default "+config.DefaultListen+")")
 	jsonLogs := fs.Bool("json", false, "log JSON lines instead of text")
-	if code := parseFlags(fs, args); code >= 0 {
+	cfg, code := parseAndLoad(e, fs, configPath, args, 0)
+	if cfg == nil {
 		return code
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return exitUsage
-	}
-	cfg, ok := loadConfig(e, *configPath)
-	if !ok {
-		return exitUsage
 	}
 	addr := cfg.Listen
 	if *listen != "" {
@@ -105,7 +98,7 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 		hangups = ch
 	}
 
-	code := exitOK
+	code = exitOK
 loop:
 	for {
 		select {
