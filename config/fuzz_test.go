@@ -88,7 +88,7 @@ func checkError(t *testing.T, data []byte, err error) {
 	if len(cerr.Problems) == 0 {
 		t.Fatal("*config.Error without problems")
 	}
-	lines := bytes.Count(data, []byte("\n")) + 1
+	lines := maxLines(data)
 	for i, p := range cerr.Problems {
 		if p.File != "fuzz/feeds.yaml" {
 			t.Errorf("problem %d names file %q", i, p.File)
@@ -111,6 +111,19 @@ func checkError(t *testing.T, data []byte, err error) {
 	if strings.Contains(err.Error(), "hunter2") {
 		t.Error("the error repeats the mail password")
 	}
+}
+
+// maxLines bounds the line numbers yaml can report for data: it breaks lines
+// at \n, \r, NEL, LS and PS, and decodes UTF-16 after a byte-order mark.
+func maxLines(data []byte) int {
+	if bytes.HasPrefix(data, []byte{0xFE, 0xFF}) || bytes.HasPrefix(data, []byte{0xFF, 0xFE}) {
+		return len(data) + 1
+	}
+	n := 1
+	for _, brk := range []string{"\n", "\r", "\u0085", "\u2028", "\u2029"} {
+		n += bytes.Count(data, []byte(brk))
+	}
+	return n
 }
 
 func checkConfig(t *testing.T, cfg *Config) {
