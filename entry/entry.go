@@ -38,6 +38,12 @@ type Entry struct {
 	// ContentHash identifies the item's content so that a changed item is
 	// detected without comparing whole bodies.
 	ContentHash string `json:"content_hash"`
+	// NormVersion is the version of normalize's output rules that made
+	// Content, Summary and ContentHash (normalize.Version; 0 when not made by
+	// normalize). A stored entry of an older version whose hash differs
+	// changed because netdigest's output did, not the source: the store
+	// rewrites it without marking it updated.
+	NormVersion int `json:"norm_version,omitempty"`
 }
 
 // Date is the time to sort and show an entry by: Published, else FirstSeen.

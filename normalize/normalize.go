@@ -14,6 +14,14 @@ import (
 	"github.com/netdigest/netdigest/keyword"
 )
 
+// Version numbers the output rules of Entries: bump it whenever the same
+// item can normalize to different Content, Summary or ContentHash, so that
+// the store tells a change of netdigest's rules from a change at the source
+// (entry.Entry.NormVersion). 1: the rules before it was recorded; 2: a
+// fragment with no relative URL is sanitized as published, no longer after
+// a parse and render by the HTML parser.
+const Version = 2
+
 // Source is what normalize needs to know of where items came from.
 type Source struct {
 	Name       string
@@ -187,18 +195,19 @@ func (n *Normalizer) entry(src Source, doc *Document, it *Item, now time.Time, n
 	}
 
 	e := entry.Entry{
-		ID:         EntryID(src.Name, guid, link, title, pub),
-		GUID:       guid,
-		Source:     src.Name,
-		Title:      title,
-		Link:       link,
-		Authors:    authors,
-		Published:  pub,
-		Updated:    upd,
-		Content:    content,
-		Summary:    summary,
-		Tags:       mergeTags(it.Categories, src.Tags),
-		Conference: src.Conference,
+		ID:          EntryID(src.Name, guid, link, title, pub),
+		GUID:        guid,
+		Source:      src.Name,
+		Title:       title,
+		Link:        link,
+		Authors:     authors,
+		Published:   pub,
+		Updated:     upd,
+		Content:     content,
+		Summary:     summary,
+		Tags:        mergeTags(it.Categories, src.Tags),
+		Conference:  src.Conference,
+		NormVersion: Version,
 	}
 	e.ContentHash = ContentHash(&e)
 	if !needText {

@@ -153,3 +153,30 @@ func TestEntriesContentFallsBackOnSummary(t *testing.T) {
 		t.Errorf("summary has markup")
 	}
 }
+
+// TestEntriesRecordRulesVersion: every entry says which output rules made
+// it, so the store can tell a change of rules from a change of the item.
+func TestEntriesRecordRulesVersion(t *testing.T) {
+	items := []Item{
+		{GUID: "urn:a", Title: "absolute", ContentHTML: `<p>x<br>y <a href="https://example.org/">z</a>`},
+		{GUID: "urn:b", Title: "relative", ContentHTML: `<p>x<br>y <a href="/z">z</a>`},
+		{GUID: "urn:c", Title: "text only", SummaryHTML: "plain"},
+	}
+	es := New().Entries(Source{Name: "s", URL: "https://example.org/feed"}, &Document{Items: items}, testNow)
+	if len(es) != len(items) {
+		t.Fatalf("%d entries, want %d", len(es), len(items))
+	}
+	for _, e := range es {
+		if e.NormVersion != Version {
+			t.Errorf("%s: NormVersion %d, want %d", e.Title, e.NormVersion, Version)
+		}
+	}
+	// The absolute one is sanitized as published (no parser round trip:
+	// <br> stays as written); the relative one went through the parser.
+	if want := `<br>`; !strings.Contains(es[0].Content, want) {
+		t.Errorf("absolute-only content %q lacks %q", es[0].Content, want)
+	}
+	if want := `href="https://example.org/z"`; !strings.Contains(es[1].Content, want) {
+		t.Errorf("relative content %q lacks %q", es[1].Content, want)
+	}
+}

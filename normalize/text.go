@@ -42,14 +42,141 @@ func isURLAttr(key string) bool {
 
 // AbsolutizeHTML rewrites relative URLs in the attributes of an HTML
 // fragment (href, src, srcset, cite, poster, ...) against base, which must be
-// absolute; otherwise, or when the fragment does not parse, it returns
-// fragment unchanged. Malformed markup comes back as the HTML parser fixed
-// it up.
+// absolute; otherwise, when the fragment does not parse, or when no URL in it
+// would change, it returns fragment unchanged. A fragment it rewrites comes
+// back as the HTML parser fixed it up.
 func AbsolutizeHTML(fragment, base string) string {
 	b, err := url.Parse(base)
 	if err != nil || !b.IsAbs() || strings.TrimSpace(fragment) == "" {
 		return fragment
 	}
+	// Parsing and rendering the tree is most of this function's cost, and
+	// most feed bodies carry only absolute URLs: a byte scan proves that for
+	// most, the tokenizer for the rest.
+	if allURLsAbsolute(fragment) || !changesURLs(fragment, b) {
+		return fragment
+	}
+	return absolutizeTree(fragment, b)
+}
+
+// allURLsAbsolute reports whether every place in s where the tokenizer could
+// read a URL attribute (a name isURLAttr or srcset accepts, after a byte
+// that can precede an attribute name and before one that can end it) gives
+// it a value starting with a scheme. It looks at every byte, in tags or not,
+// so it never misses an attribute; false means only "not proven".
+func allURLsAbsolute(s string) bool {
+	// A table, not a switch: this loop runs over every byte of every body.
+	var before, first [256]bool
+	for _, c := range []byte(" \n\r\t\f/\"'") { // what readTag leaves before a name
+		before[c] = true
+	}
+	for _, c := range []byte("hscplaHSCPLA") { // the names' first letters
+		first[c] = true
+	}
+	for i := 1; i < len(s); i++ {
+		if !first[s[i]] || !before[s[i-1]] {
+			continue
+		}
+		n := urlAttrAt(s[i:])
+		if n == 0 {
+			continue
+		}
+		if n == len("srcset") && hasPrefixFold(s[i:], "srcset") {
+			return false // a list: left to changesURLs
+		}
+		if !schemeFollows(s[i+n:]) {
+			return false
+		}
+		i += n - 1
+	}
+	return true
+}
+
+// urlAttrAt returns the length of the URL attribute name s starts with,
+// ended as the tokenizer ends a name, or 0.
+func urlAttrAt(s string) int {
+	var names []string
+	switch s[0] | 0x20 { // most words fail here, before any comparison
+	case 'h':
+		names = []string{"href"}
+	case 's':
+		names = []string{"srcset", "src"}
+	case 'c':
+		names = []string{"cite"}
+	case 'p':
+		names = []string{"poster"}
+	case 'l':
+		names = []string{"longdesc"}
+	case 'a':
+		names = []string{"action"}
+	}
+	for _, name := range names {
+		n := len(name)
+		if !hasPrefixFold(s, name) {
+			continue
+		}
+		if len(s) == n {
+			return n
+		}
+		switch s[n] {
+		case '=', ' ', '\n', '\r', '\t', '\f', '/', '>':
+			return n
+		}
+	}
+	return 0
+}
+
+// hasPrefixFold reports whether s starts with lower, a lower-case ASCII
+// word, in any case.
+func hasPrefixFold(s, lower string) bool {
+	if len(s) < len(lower) {
+		return false
+	}
+	for i := 0; i < len(lower); i++ {
+		if s[i]|0x20 != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// schemeFollows reports whether s, what follows an attribute name, is
+// "=", an optional quote and "scheme:", spaces allowed around the "=".
+// Entities and spaces inside the value are not read: they give false.
+func schemeFollows(s string) bool {
+	i := 0
+	skip := func() {
+		for i < len(s) && strings.IndexByte(" \n\r\t\f", s[i]) >= 0 {
+			i++
+		}
+	}
+	skip()
+	if i == len(s) || s[i] != '=' {
+		return false // no value: resolves to the base
+	}
+	i++
+	skip()
+	if i < len(s) && (s[i] == '"' || s[i] == '\'') {
+		i++
+	}
+	start := i
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c|0x20 && c|0x20 <= 'z':
+		case i > start && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		case i > start && c == ':':
+			return true
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// absolutizeTree parses fragment, resolves its URL attributes against base
+// and renders it back; fragment unchanged when it does not parse.
+func absolutizeTree(fragment string, base *url.URL) string {
 	body := &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
 	nodes, err := html.ParseFragment(strings.NewReader(fragment), body)
 	if err != nil {
@@ -57,7 +184,7 @@ func AbsolutizeHTML(fragment, base string) string {
 	}
 	var buf bytes.Buffer
 	for _, n := range nodes {
-		absolutizeNode(n, b)
+		absolutizeNode(n, base)
 		if err := html.Render(&buf, n); err != nil {
 			return fragment
 		}
@@ -79,6 +206,44 @@ func absolutizeNode(n *html.Node, base *url.URL) {
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		absolutizeNode(c, base)
+	}
+}
+
+// changesURLs reports whether absolutizing fragment against base would
+// change an attribute, by tokenizing it as the HTML parser does. It answers
+// true, to be safe, for SVG and MathML: in foreign content the parser reads
+// <style>, <title> and CDATA differently from a bare tokenizer, so tags the
+// scan would take for text could carry attributes.
+func changesURLs(fragment string, base *url.URL) bool {
+	if !strings.Contains(fragment, "<") {
+		return false // no tag, no attribute
+	}
+	z := html.NewTokenizer(strings.NewReader(fragment))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return false // the end: reading a string fails no other way
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, more := z.TagName()
+			if a := atom.Lookup(name); a == atom.Svg || a == atom.Math {
+				return true
+			}
+			for more {
+				var key, val []byte
+				key, val, more = z.TagAttr()
+				switch k := string(key); {
+				case isURLAttr(k):
+					if v := string(val); resolveRef(base, v) != v {
+						return true
+					}
+				case k == "srcset":
+					// resolveSrcset also respaces the list: any change counts.
+					if v := string(val); resolveSrcset(base, v) != v {
+						return true
+					}
+				}
+			}
+		}
 	}
 }
 

@@ -1,9 +1,18 @@
 package normalize
 
 import (
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"golang.org/x/net/html"
+
+	"github.com/netdigest/netdigest/internal/shareddata"
 )
 
 // TestSanitizedContent runs item HTML through Entries, as a feed delivers it,
@@ -155,4 +164,133 @@ func TestSummaryCutAtWord(t *testing.T) {
 	if strings.Contains(s, "<") {
 		t.Errorf("summary %q has markup", s)
 	}
+}
+
+// urlAttrValues lists the URL-bearing attribute values of a fragment in
+// document order, as the tokenizer reads them.
+func urlAttrValues(fragment string) []string {
+	var out []string
+	z := html.NewTokenizer(strings.NewReader(fragment))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return out
+		case html.StartTagToken, html.SelfClosingTagToken:
+			_, more := z.TagName()
+			for more {
+				var k, v []byte
+				k, v, more = z.TagAttr()
+				if isURLAttr(string(k)) || string(k) == "srcset" {
+					out = append(out, string(k)+"="+string(v))
+				}
+			}
+		}
+	}
+}
+
+func TestAbsolutizeHTMLSkipsFragmentsWithoutRelativeURLs(t *testing.T) {
+	const base = "https://example.org/a/b.html"
+	tests := []struct {
+		name, in string
+		proven   bool // the byte scan proves every URL absolute
+		changes  bool // the tokenizer finds a URL that would change
+	}{
+		{"text only", "Fish & chips <3", true, false},
+		{"absolute links, malformed markup kept verbatim", `<p>A <A HREF="https://x.example/1">b<br>c<p>d`, true, false},
+		{"quoted and unquoted, spaces around =", `<a href = 'http://x.example/'>x</a><a href=https://y.example/>y</a>`, true, false},
+		{"every URL attribute absolute", `<img src="http://i.example/a.png">` +
+			`<blockquote cite="https://q.example/"></blockquote><video poster="https://v.example/p.jpg"></video>` +
+			`<form action="https://f.example/"></form><img longdesc="https://d.example/">`, true, false},
+		{"other schemes", `<a href="mailto:a@b.example">m</a> <a href="javascript:alert(1)">j</a> <a href="tel:+1">t</a>`, true, false},
+		{"absolute srcset", `<img srcset="https://i.example/a.png 1x, https://i.example/b.png 2x">`, false, false},
+		{"entity spelling an absolute URL", `<a href="&#104;ttps://x.example/">x</a>`, false, false},
+		{"attribute-like text outside tags", `he said href="x" and took action / cited it`, false, false},
+		{"relative link inside a script is text", `<script>var a = '<a href="x">';</script>`, false, false},
+		{"namespaced attribute", `<svg><a xlink:href="x"></a></svg>`, true, true},
+		{"math without attributes", `<math><mi>x</math>`, true, true},
+		{"relative href", `<a href="x.html">x</a>`, false, true},
+		{"root-relative src", `<img src="/i.png">`, false, true},
+		{"fragment-only href", `<a href="#s2">s2</a>`, false, true},
+		{"empty href resolves to the base", `<a href="">self</a>`, false, true},
+		{"valueless href", `<a href>self</a>`, false, true},
+		{"upper-case unquoted", `<A HREF=x.html>x</A>`, false, true},
+		{"entity spelling a relative URL", `<a href="&#x2F;x">x</a>`, false, true},
+		{"relative after absolute", `<a href="https://x.example/">a</a><a href="y">b</a>`, false, true},
+		{"right after a quoted value", `<a title="t"href="y">b</a>`, false, true},
+		{"srcset with one relative candidate", `<img srcset="https://i.example/a.png 1x, b.png 2x">`, false, true},
+		{"srcset absolute but respaced", `<img srcset="https://i.example/a.png 1x,https://i.example/b.png 2x">`, false, true},
+		{"cite", `<q cite="q.html">q</q>`, false, true},
+		{"poster", `<video poster="p.jpg"></video>`, false, true},
+		{"action", `<form action="post"></form>`, false, true},
+		{"longdesc", `<img longdesc="d.html">`, false, true},
+		{"after a slash separator", `<img/src="i.png">`, false, true},
+		{"svg with a relative link", `<svg><style><a href="x">x</a></style></svg>`, false, true},
+	}
+	b, _ := url.Parse(base)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := allURLsAbsolute(tt.in); got != tt.proven {
+				t.Errorf("allURLsAbsolute = %v, want %v", got, tt.proven)
+			}
+			if got := changesURLs(tt.in, b); got != tt.changes {
+				t.Errorf("changesURLs = %v, want %v", got, tt.changes)
+			}
+			rewrite := !tt.proven && tt.changes
+			got := AbsolutizeHTML(tt.in, base)
+			if !rewrite && got != tt.in {
+				t.Errorf("AbsolutizeHTML = %q, want the fragment as it was", got)
+			}
+			if rewrite && got == tt.in {
+				t.Errorf("AbsolutizeHTML left %q as it was", got)
+			}
+		})
+	}
+}
+
+// TestAbsolutizeHTMLSkipLosesNoURL checks the skip against the parser on
+// the real corpus: whenever the scan says no URL would change, parsing and
+// absolutizing the fragment gives exactly the same URL attributes.
+func TestAbsolutizeHTMLSkipLosesNoURL(t *testing.T) {
+	dir := shareddata.Path(t, "corpus", "realworld")
+	skipped, rewritten := 0, 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		doc, err := ParseFeed(data, "", "https://feed.example/dir/feed")
+		if err != nil {
+			return nil // not a feed netdigest reads
+		}
+		base, _ := url.Parse("https://feed.example/dir/post.html")
+		for _, it := range doc.Items {
+			for _, frag := range []string{it.ContentHTML, it.SummaryHTML} {
+				if strings.TrimSpace(frag) == "" {
+					continue
+				}
+				proven := allURLsAbsolute(frag)
+				if !proven && changesURLs(frag, base) {
+					rewritten++
+					continue
+				}
+				skipped++
+				full := absolutizeTree(frag, base)
+				if a, b := urlAttrValues(frag), urlAttrValues(full); !slices.Equal(a, b) {
+					t.Errorf("%s: item %q skipped (byte scan %v), but the parser changes its URLs\n from %q\n to   %q",
+						path, it.Title, proven, a, b)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if skipped == 0 || rewritten == 0 {
+		t.Errorf("%d fragments skipped, %d rewritten: the corpus should have both", skipped, rewritten)
+	}
+	t.Logf("%d fragments skipped, %d rewritten", skipped, rewritten)
 }

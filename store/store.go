@@ -323,6 +323,12 @@ func (s *Store) SaveState(ctx context.Context, st SourceState) error {
 //     stays; published stays unless the item carries its own date; updated
 //     takes the item's date when newer, else the time of the change, so it
 //     never goes backwards.
+//   - The same, but stored with an older NormVersion than e's: the hash may
+//     differ only because netdigest now renders the item differently, so the
+//     entry is rewritten in place and counted Unchanged, its updated date
+//     moving only to a newer date the item carries. This happens once per
+//     entry after an upgrade; a real change made at the source in between is
+//     stored but not marked.
 //   - ID stored by another source, or a new ID whose non-empty Link is
 //     already stored (any source, including this one under another GUID):
 //     not stored; the first entry is kept and this source is recorded in
@@ -479,8 +485,8 @@ func scanSource(row interface{ Scan(...any) error }) (SourceState, error) {
 
 // entryWriter holds SaveFetch's prepared statements and its one "now".
 type entryWriter struct {
-	now                                   time.Time
-	byID, byLink, insert, update, recDupe *sql.Stmt
+	now                                               time.Time
+	byID, byLink, insert, update, setVersion, recDupe *sql.Stmt
 }
 
 func prepareWriter(ctx context.Context, tx *sql.Tx, now time.Time) (*entryWriter, error) {
@@ -489,14 +495,15 @@ func prepareWriter(ctx context.Context, tx *sql.Tx, now time.Time) (*entryWriter
 		dst **sql.Stmt
 		sql string
 	}{
-		{&w.byID, `SELECT source, published, updated, content_hash FROM entries WHERE id = ?`},
+		{&w.byID, `SELECT source, published, updated, content_hash, norm_version FROM entries WHERE id = ?`},
 		{&w.byLink, `SELECT id FROM entries WHERE link = ? AND source <> ? ORDER BY first_seen, id LIMIT 1`},
 		{&w.insert, `INSERT INTO entries (id, guid, source, link, title, authors, published,
-			updated, first_seen, content, summary, tags, conference, content_hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			updated, first_seen, content, summary, tags, conference, content_hash, norm_version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.update, `UPDATE entries SET guid = ?, link = ?, title = ?, authors = ?,
 			published = ?, updated = ?, content = ?, summary = ?, tags = ?,
-			conference = ?, content_hash = ? WHERE id = ?`},
+			conference = ?, content_hash = ?, norm_version = ? WHERE id = ?`},
+		{&w.setVersion, `UPDATE entries SET norm_version = ? WHERE id = ?`},
 		{&w.recDupe, `INSERT INTO entry_duplicates (entry_id, source, link, first_seen)
 			VALUES (?, ?, ?, ?) ON CONFLICT (entry_id, source) DO NOTHING`},
 	} {
@@ -511,7 +518,7 @@ func prepareWriter(ctx context.Context, tx *sql.Tx, now time.Time) (*entryWriter
 }
 
 func (w *entryWriter) close() {
-	for _, st := range []*sql.Stmt{w.byID, w.byLink, w.insert, w.update, w.recDupe} {
+	for _, st := range []*sql.Stmt{w.byID, w.byLink, w.insert, w.update, w.setVersion, w.recDupe} {
 		if st != nil {
 			st.Close()
 		}
@@ -533,17 +540,25 @@ func (w *entryWriter) save(ctx context.Context, e *entry.Entry, c *Counts) error
 
 	var (
 		source, hash        string
+		version             int
 		published, updated  sql.NullString
 		storedPub, storedUp time.Time
 	)
-	err = w.byID.QueryRowContext(ctx, e.ID).Scan(&source, &published, &updated, &hash)
+	err = w.byID.QueryRowContext(ctx, e.ID).Scan(&source, &published, &updated, &hash, &version)
 	switch {
 	case err == nil && source != e.Source:
 		// Same item id from two sources (an absolute GUID both carry):
 		// the first source keeps it, as with a shared link.
 		return w.duplicate(ctx, e.ID, e, c)
 	case err == nil:
+		reformatted := e.NormVersion > version
 		if hash == e.ContentHash {
+			if reformatted {
+				// Recorded so that a later difference counts as a change.
+				if _, err := w.setVersion.ExecContext(ctx, e.NormVersion, e.ID); err != nil {
+					return err
+				}
+			}
 			c.Unchanged++
 			return nil
 		}
@@ -558,7 +573,11 @@ func (w *entryWriter) save(ctx context.Context, e *entry.Entry, c *Counts) error
 			pub = e.Published
 		}
 		up := e.Updated
-		if !up.After(storedUp) {
+		switch {
+		case up.After(storedUp):
+		case reformatted:
+			up = storedUp // netdigest's rendering changed, not the item
+		default:
 			// No newer date from the item: the change happened about now.
 			up = later(storedUp, w.now)
 		}
@@ -567,10 +586,14 @@ func (w *entryWriter) save(ctx context.Context, e *entry.Entry, c *Counts) error
 			return err
 		}
 		if _, err := w.update.ExecContext(ctx, e.GUID, e.Link, e.Title, authors, pubV, upV,
-			e.Content, e.Summary, tags, e.Conference, e.ContentHash, e.ID); err != nil {
+			e.Content, e.Summary, tags, e.Conference, e.ContentHash, e.NormVersion, e.ID); err != nil {
 			return err
 		}
-		c.Updated++
+		if reformatted {
+			c.Unchanged++
+		} else {
+			c.Updated++
+		}
 		return nil
 	case !errors.Is(err, sql.ErrNoRows):
 		return err
@@ -607,7 +630,7 @@ func (w *entryWriter) save(ctx context.Context, e *entry.Entry, c *Counts) error
 		return err
 	}
 	if _, err := w.insert.ExecContext(ctx, e.ID, e.GUID, e.Source, e.Link, e.Title, authors,
-		pubV, upV, seenV, e.Content, e.Summary, tags, e.Conference, e.ContentHash); err != nil {
+		pubV, upV, seenV, e.Content, e.Summary, tags, e.Conference, e.ContentHash, e.NormVersion); err != nil {
 		return err
 	}
 	c.New++
@@ -628,7 +651,7 @@ func (w *entryWriter) duplicate(ctx context.Context, keptID string, e *entry.Ent
 }
 
 const selectEntry = `SELECT id, guid, source, link, title, authors, published, updated,
-	first_seen, content, summary, tags, conference, content_hash FROM entries`
+	first_seen, content, summary, tags, conference, content_hash, norm_version FROM entries`
 
 func (s *Store) queryEntries(ctx context.Context, query string, args ...any) ([]entry.Entry, error) {
 	rows, err := s.r.QueryContext(ctx, query, args...)
@@ -645,7 +668,7 @@ func (s *Store) queryEntries(ctx context.Context, query string, args ...any) ([]
 		)
 		if err := rows.Scan(&e.ID, &e.GUID, &e.Source, &e.Link, &e.Title, &authors,
 			&published, &updated, &seen, &e.Content, &e.Summary, &tags,
-			&e.Conference, &e.ContentHash); err != nil {
+			&e.Conference, &e.ContentHash, &e.NormVersion); err != nil {
 			return nil, err
 		}
 		if e.Authors, err = decodeList(authors); err != nil {

@@ -874,3 +874,98 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+// TestSaveFetchReformattedByNewerRules: an entry stored by older normalize
+// rules whose hash differs only because the rules changed is rewritten, not
+// reported or dated as updated; once stored under the new rules, a change
+// counts again.
+func TestSaveFetchReformattedByNewerRules(t *testing.T) {
+	pub := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name          string
+		storedVersion int
+		newVersion    int
+		newHash       string
+		itemUpdated   time.Time
+		want          Counts
+		wantUpdated   func(changeAt time.Time) time.Time
+		wantContent   string
+	}{
+		{"older rules, other hash: rewritten silently", 1, 2, "h2", pub,
+			Counts{Unchanged: 1}, func(time.Time) time.Time { return pub }, "<p>h2</p>"},
+		{"older rules, other hash, item says newer: its date", 1, 2, "h2", pub.Add(time.Hour),
+			Counts{Unchanged: 1}, func(time.Time) time.Time { return pub.Add(time.Hour) }, "<p>h2</p>"},
+		{"older rules, same hash: left", 1, 2, "h1", pub,
+			Counts{Unchanged: 1}, func(time.Time) time.Time { return pub }, "<p>h1</p>"},
+		{"same rules, other hash: updated", 2, 2, "h2", pub,
+			Counts{Updated: 1}, func(at time.Time) time.Time { return at }, "<p>h2</p>"},
+		{"entry not made by normalize: updated", 0, 0, "h2", pub,
+			Counts{Updated: 1}, func(at time.Time) time.Time { return at }, "<p>h2</p>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClock()
+			s := openMem(t, c)
+			orig := item("urn:a:1", "a", "https://a.example/1", "h1", pub)
+			orig.NormVersion = tt.storedVersion
+			saveFetch(t, s, "a", orig)
+
+			changeAt := c.Add(72 * time.Hour)
+			again := item("urn:a:1", "a", "https://a.example/1", tt.newHash, pub)
+			again.Updated = tt.itemUpdated
+			again.NormVersion = tt.newVersion
+			if got := saveFetch(t, s, "a", again); got != tt.want {
+				t.Errorf("counts %+v, want %+v", got, tt.want)
+			}
+			got := all(t, s)["urn:a:1"]
+			if want := tt.wantUpdated(changeAt); !got.Updated.Equal(want) {
+				t.Errorf("updated %v, want %v", got.Updated, want)
+			}
+			if got.Content != tt.wantContent || got.NormVersion != tt.newVersion {
+				t.Errorf("stored content %q version %d, want %q version %d",
+					got.Content, got.NormVersion, tt.wantContent, tt.newVersion)
+			}
+
+			// Under the new rules now: the next difference is a change.
+			c.Add(time.Hour)
+			changed := item("urn:a:1", "a", "https://a.example/1", "h3", pub)
+			changed.NormVersion = tt.newVersion
+			if got := saveFetch(t, s, "a", changed); got != (Counts{Updated: 1}) {
+				t.Errorf("a later change counts %+v, want one update", got)
+			}
+		})
+	}
+}
+
+// TestMigrationNumbersExistingEntriesVersion1: entries stored before the
+// rules were numbered are taken as version 1.
+func TestMigrationNumbersExistingEntriesVersion1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "netdigest.db")
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:2] {
+		if _, err := raw.Exec(m.sql); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+	}
+	if _, err := raw.Exec(`PRAGMA user_version = 2;
+		INSERT INTO sources (name) VALUES ('a');
+		INSERT INTO entries (id, source, published, updated, first_seen, content_hash)
+		VALUES ('urn:a:1', 'a', '2025-03-01T12:00:00.000000000Z', '2025-03-01T12:00:00.000000000Z',
+			'2025-03-01T12:00:00.000000000Z', 'h1')`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+
+	s := openFile(t, path, newClock())
+	defer s.Close()
+	if got := all(t, s)["urn:a:1"].NormVersion; got != 1 {
+		t.Errorf("norm_version of an entry stored at schema 2 = %d, want 1", got)
+	}
+}
