@@ -35,10 +35,14 @@ func TestBackupWhileWriting(t *testing.T) {
 		}
 	}()
 	backup := filepath.Join(dir, "backup.db")
+	checkAt := c.Add(time.Minute)
 	if err := s.Backup(ctx, backup); err != nil {
 		t.Fatal(err)
 	}
 	wg.Wait()
+	if got := lastCheck(t, s); !got.Equal(checkAt) {
+		t.Errorf("after the backup the last check is %v, want %v: the backup checked the file", got, checkAt)
+	}
 
 	b := openFile(t, backup, c)
 	defer b.Close()

@@ -70,6 +70,10 @@ type Store struct {
 	w    *sql.DB
 	r    *sql.DB
 
+	// checkedAt is when inspect's quick_check found the file sound, to be
+	// recorded once the schema has store_meta; zero when it did not run.
+	checkedAt time.Time
+
 	// afterEntry, when set (tests only), runs inside SaveFetch's
 	// transaction after entry i was written.
 	afterEntry func(i int)
@@ -90,10 +94,15 @@ const (
 // Open opens (creating if needed) the SQLite file at path and migrates it.
 // ":memory:" is accepted for tests. now is the clock (time.Now when nil).
 //
-// A file that is not SQLite, is corrupt (PRAGMA quick_check, which reads
-// the whole file: cheap at netdigest's few megabytes) or belongs to another
-// program gives ErrBadDatabase; one from a newer netdigest gives
-// ErrSchemaTooNew. Either way the file is left as it was.
+// A file that is not SQLite, is corrupt or belongs to another program
+// gives ErrBadDatabase; one from a newer netdigest gives ErrSchemaTooNew.
+// Either way the file is left as it was. Corrupt means: the header, the
+// file's length or the root page of a table or index is wrong (checked at
+// every open, a few reads), or PRAGMA quick_check, which reads the whole
+// file, finds a problem; that runs when the last sound check recorded in the
+// file is a day old, and when the WAL holds frames (the last writer did not
+// close). Damage elsewhere found between two checks surfaces as an error of
+// the query that meets it.
 func Open(ctx context.Context, path string, now func() time.Time) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("store: open: empty path")
@@ -138,6 +147,11 @@ func (s *Store) open(ctx context.Context) error {
 	if err := s.migrate(ctx); err != nil {
 		return err
 	}
+	if !s.checkedAt.IsZero() {
+		// Best effort: on a full disk the store must still open for
+		// reading, and a lost record only means checking again next time.
+		_ = s.recordCheck(ctx, s.checkedAt)
+	}
 	if s.r == nil {
 		// Opened only now: a read-only connection cannot switch a new
 		// file to WAL, and the schema must exist before readers use it.
@@ -181,34 +195,6 @@ func (s *Store) inspect(ctx context.Context) error {
 	defer db.Close()
 	db.SetMaxOpenConns(1)
 
-	// quick_check reads every page: cheap at netdigest's few megabytes, and
-	// corruption found now is better than a failing fetch later.
-	rows, err := db.QueryContext(ctx, "PRAGMA quick_check")
-	if err != nil {
-		return s.openErr(err)
-	}
-	var problems []string
-	for rows.Next() {
-		var msg string
-		if err := rows.Scan(&msg); err != nil {
-			rows.Close()
-			return s.openErr(err)
-		}
-		// One row per problem, possibly multi-line and headed by
-		// "*** in database main ***"; keep the first few, on one line.
-		for _, line := range strings.Split(msg, "\n") {
-			if line != "ok" && !strings.HasPrefix(line, "***") && len(problems) < 3 {
-				problems = append(problems, line)
-			}
-		}
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return s.openErr(err)
-	}
-	if len(problems) > 0 {
-		return s.badFile("it is corrupt: " + strings.Join(problems, "; "))
-	}
-
 	var version, app, objects int
 	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return s.openErr(err)
@@ -226,7 +212,32 @@ func (s *Store) inspect(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.tooNew(version, len(ms))
+	if err := s.tooNew(version, len(ms)); err != nil {
+		return err
+	}
+
+	// The full check reads the whole file: once a day, and whenever the
+	// WAL shows the last writer did not close (a crash, or a daemon
+	// running beside this process).
+	dirty, err := s.checkFile(ctx, db)
+	if err != nil {
+		return err
+	}
+	due := dirty
+	if !due {
+		if due, err = s.checkDue(ctx, db); err != nil {
+			return err
+		}
+	}
+	if !due {
+		return nil
+	}
+	checkedAt := s.now()
+	if err := s.quickCheck(ctx, db); err != nil {
+		return err
+	}
+	s.checkedAt = checkedAt
+	return nil
 }
 
 func (s *Store) tooNew(version, known int) error {
@@ -250,6 +261,13 @@ func (s *Store) openErr(err error) error {
 		}
 	}
 	return fmt.Errorf("store: open %q: %w", s.path, err)
+}
+
+// isCorrupt reports whether err is SQLite's "database disk image is
+// malformed".
+func isCorrupt(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CORRUPT
 }
 
 func (s *Store) badFile(why string) error {

@@ -969,3 +969,173 @@ func TestMigrationNumbersExistingEntriesVersion1(t *testing.T) {
 		t.Errorf("norm_version of an entry stored at schema 2 = %d, want 1", got)
 	}
 }
+
+// lastCheck is the recorded time of the last sound quick_check, zero when
+// none is recorded.
+func lastCheck(t *testing.T, s *Store) time.Time {
+	t.Helper()
+	var v sql.NullString
+	err := s.r.QueryRow("SELECT value FROM store_meta WHERE key = ?", metaQuickCheck).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeTime(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// TestOpenRunsQuickCheckOnceADay: the full check runs at the first open of
+// an existing file, then only when the recorded one is a day old, the clock
+// went back, or the WAL shows a writer that did not close.
+func TestOpenRunsQuickCheckOnceADay(t *testing.T) {
+	c := newClock()
+	path := filepath.Join(t.TempDir(), "netdigest.db")
+	s := openFile(t, path, c)
+	saveFetch(t, s, "a", item("urn:a:1", "a", "https://a.example/1", "h1", time.Time{}))
+	if got := lastCheck(t, s); !got.IsZero() {
+		t.Errorf("a new file records a check at %v: there was nothing to check", got)
+	}
+	s.Close()
+
+	steps := []struct {
+		name    string
+		advance time.Duration
+		keep    bool // leave the store open: the next open sees WAL frames
+		checked bool // quick_check ran at this open
+	}{
+		{"first open of an existing file", time.Minute, false, true},
+		{"an hour later", time.Hour, false, false},
+		{"just under a day after the check", 22*time.Hour + 58*time.Minute, false, false},
+		{"a day after the check", 2 * time.Minute, false, true},
+		{"clock set back before the check", -48 * time.Hour, false, true},
+		{"a minute later, the store left open", time.Minute, true, false},
+		{"beside an open writer (WAL frames)", time.Minute, false, true},
+	}
+	var open *Store
+	want := time.Time{}
+	for _, st := range steps {
+		now := c.Add(st.advance)
+		s := openFile(t, path, c)
+		if st.checked {
+			want = now
+		}
+		if got := lastCheck(t, s); !got.Equal(want) {
+			t.Errorf("%s: last check %v, want %v", st.name, got, want)
+		}
+		// A write, so an open store leaves frames in the WAL.
+		saveFetch(t, s, "a", item("urn:a:1", "a", "https://a.example/1", st.name, time.Time{}))
+		if open != nil {
+			open.Close()
+			open = nil
+		}
+		if st.keep {
+			open = s
+			continue
+		}
+		s.Close()
+	}
+	if open != nil {
+		open.Close()
+	}
+}
+
+// TestOpenFindsDamageBetweenChecks: a file checked minutes ago and damaged
+// since is still refused when its length or a root page shows it; damage
+// deeper in is found by the next daily check.
+func TestOpenFindsDamageBetweenChecks(t *testing.T) {
+	const page = 4096
+	c := newClock()
+	build := filepath.Join(t.TempDir(), "build.db")
+	s := openFile(t, build, c)
+	var es []entry.Entry
+	for i := range 400 {
+		es = append(es, item(fmt.Sprintf("urn:x:%d", i), "x", fmt.Sprintf("https://x.example/%d", i),
+			strings.Repeat("content ", 40), time.Time{}))
+	}
+	saveFetch(t, s, "x", es...)
+	s.Close()
+	s = openFile(t, build, c) // the first open of the existing file checks and records it
+	if lastCheck(t, s).IsZero() {
+		t.Fatal("no check recorded")
+	}
+	var maxRoot int
+	if err := s.r.QueryRow("SELECT max(rootpage) FROM sqlite_schema").Scan(&maxRoot); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	pristine, err := os.ReadFile(build)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := len(pristine) / page
+	if pages <= maxRoot+1 {
+		t.Fatalf("%d pages, roots up to %d: no page to damage past the roots", pages, maxRoot)
+	}
+
+	tests := []struct {
+		name    string
+		damage  func([]byte) []byte
+		later   time.Duration // open this long after the check
+		refused string        // "" when Open accepts the file
+	}{
+		{"truncated mid-page", func(b []byte) []byte { return b[:len(b)-page/2] }, time.Minute, "truncated"},
+		{"truncated at a page boundary", func(b []byte) []byte { return b[:len(b)-2*page] }, time.Minute, "truncated"},
+		{"root page overwritten", func(b []byte) []byte {
+			copy(b[2*page:3*page], bytes.Repeat([]byte{0xA5}, page))
+			return b
+		}, time.Minute, "not a b-tree page"},
+		{"header overwritten", func(b []byte) []byte { copy(b, "not a database at all\n"); return b },
+			time.Minute, "not a SQLite database"},
+		{"last page overwritten, minutes after the check", func(b []byte) []byte {
+			copy(b[len(b)-page:], bytes.Repeat([]byte{0xA5}, page))
+			return b
+		}, time.Minute, ""},
+		{"last page overwritten, a day after the check", func(b []byte) []byte {
+			copy(b[len(b)-page:], bytes.Repeat([]byte{0xA5}, page))
+			return b
+		}, checkEvery, "corrupt"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "netdigest.db")
+			b := tt.damage(append([]byte(nil), pristine...))
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cl := &clock{t: c.Now().Add(tt.later)}
+			s, err := Open(context.Background(), path, cl.Now)
+			if tt.refused == "" {
+				if err != nil {
+					t.Fatalf("Open = %v, want the file accepted until its next full check", err)
+				}
+				defer s.Close()
+				// A backup checks the whole file first.
+				err := s.Backup(context.Background(), filepath.Join(t.TempDir(), "backup.db"))
+				if !errors.Is(err, ErrBadDatabase) || !strings.Contains(err.Error(), path) {
+					t.Errorf("Backup of the damaged file = %v, want ErrBadDatabase naming it", err)
+				}
+				return
+			}
+			if err == nil {
+				s.Close()
+				t.Fatal("Open accepted the file")
+			}
+			if !errors.Is(err, ErrBadDatabase) {
+				t.Errorf("error %v is not ErrBadDatabase", err)
+			}
+			for _, want := range []string{path, "backup", "move it aside", tt.refused} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q lacks %q", err, want)
+				}
+			}
+			if after, _ := os.ReadFile(path); !bytes.Equal(after, b) {
+				t.Error("Open changed the file")
+			}
+		})
+	}
+}
