@@ -101,12 +101,28 @@ type FetchOptions struct {
 // FetchAll refreshes the due sources with a bounded pool of workers and
 // returns one result per source, in the order given. Cancelling ctx stops
 // work in flight; sources already saved stay saved.
+//
+// The sources' states are read with one query before the pool starts, and
+// the states of fetches that brought no entries (304s, failures) are
+// written by one goroutine that commits together those that queue while it
+// writes (group commit): a warm cycle is mostly these two, and one query and
+// one commit per source were most of its cost. A worker still waits for
+// its own state to be committed, so a result says what is stored.
 func (r *Runner) FetchAll(ctx context.Context, sources []config.Source, opts FetchOptions) []Result {
 	results := make([]Result, len(sources))
+	states, err := r.loadStates(ctx)
+	if err != nil {
+		for i, src := range sources {
+			results[i] = Result{Source: src.Name, Outcome: Failed, Err: fmt.Errorf("source %q: %w", src.Name, err)}
+		}
+		return results
+	}
 	workers := r.Config.Fetch.Workers
 	if workers <= 0 {
 		workers = config.DefaultWorkers
 	}
+	saver := newStateWriter(r.Store)
+	defer saver.stop()
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	var progressMu sync.Mutex
@@ -115,7 +131,11 @@ func (r *Runner) FetchAll(ctx context.Context, sources []config.Source, opts Fet
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				res := r.refreshIfDue(ctx, sources[i], opts.All)
+				st, ok := states[sources[i].Name]
+				if !ok {
+					st = store.SourceState{Name: sources[i].Name}
+				}
+				res := r.refreshIfDue(ctx, sources[i], st, opts.All, saver.save)
 				results[i] = res
 				if opts.Progress != nil {
 					progressMu.Lock()
@@ -133,12 +153,109 @@ func (r *Runner) FetchAll(ctx context.Context, sources []config.Source, opts Fet
 	return results
 }
 
-func (r *Runner) refreshIfDue(ctx context.Context, src config.Source, all bool) Result {
-	if err := ctx.Err(); err != nil {
-		return Result{Source: src.Name, Outcome: Failed, Err: fmt.Errorf("source %q: %w", src.Name, err)}
-	}
-	st, err := r.Store.SourceState(ctx, src.Name)
+// loadStates reads every stored source state, by name.
+func (r *Runner) loadStates(ctx context.Context) (map[string]store.SourceState, error) {
+	list, err := r.Store.Sources(ctx)
 	if err != nil {
+		return nil, err
+	}
+	states := make(map[string]store.SourceState, len(list))
+	for _, st := range list {
+		states[st.Name] = st
+	}
+	return states, nil
+}
+
+// saveStateFunc records a fetch that brought no entries.
+type saveStateFunc func(context.Context, store.SourceState) error
+
+// stateWriter is FetchAll's group commit of source states: save queues a
+// state and waits; one goroutine takes everything queued, writes it in one
+// transaction, and answers each caller.
+type stateWriter struct {
+	st    *store.Store
+	queue chan stateSave
+	done  chan struct{}
+}
+
+type stateSave struct {
+	ctx   context.Context
+	state store.SourceState
+	err   chan error
+}
+
+// maxStateBatch bounds one transaction; FetchAll's workers, each waiting on
+// its own state, bound it lower in practice.
+const maxStateBatch = 100
+
+func newStateWriter(st *store.Store) *stateWriter {
+	w := &stateWriter{st: st, queue: make(chan stateSave), done: make(chan struct{})}
+	go w.run()
+	return w
+}
+
+// save queues st and returns once it is committed (or failed).
+func (w *stateWriter) save(ctx context.Context, st store.SourceState) error {
+	req := stateSave{ctx: ctx, state: st, err: make(chan error, 1)}
+	select {
+	case w.queue <- req:
+	case <-ctx.Done():
+		return fmt.Errorf("store: save source %q: %w", st.Name, ctx.Err())
+	}
+	return <-req.err
+}
+
+// stop ends the writer once every save has been answered.
+func (w *stateWriter) stop() {
+	close(w.queue)
+	<-w.done
+}
+
+func (w *stateWriter) run() {
+	defer close(w.done)
+	for req := range w.queue {
+		batch := []stateSave{req}
+	drain:
+		for len(batch) < maxStateBatch {
+			select {
+			case more, ok := <-w.queue:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, more)
+			default:
+				break drain
+			}
+		}
+		w.write(batch)
+	}
+}
+
+// write commits a batch in one transaction under the first caller's ctx.
+// When that fails (one bad state, or that caller's ctx cancelled), each
+// state is written alone under its own ctx, so every caller gets its own
+// error and no state is lost because of another.
+func (w *stateWriter) write(batch []stateSave) {
+	if len(batch) > 1 {
+		states := make([]store.SourceState, len(batch))
+		for i, b := range batch {
+			states[i] = b.state
+		}
+		if err := w.st.SaveStates(batch[0].ctx, states); err == nil {
+			for _, b := range batch {
+				b.err <- nil
+			}
+			return
+		}
+	}
+	for _, b := range batch {
+		b.err <- w.st.SaveState(b.ctx, b.state)
+	}
+}
+
+func (r *Runner) refreshIfDue(ctx context.Context, src config.Source, st store.SourceState, all bool,
+	save saveStateFunc) Result {
+	if err := ctx.Err(); err != nil {
 		return Result{Source: src.Name, Outcome: Failed, Err: fmt.Errorf("source %q: %w", src.Name, err)}
 	}
 	// A gone source is reported on every run, due or not, until the config changes.
@@ -152,7 +269,7 @@ func (r *Runner) refreshIfDue(ctx context.Context, src config.Source, all bool) 
 			return Result{Source: src.Name, Outcome: NotDue}
 		}
 	}
-	return r.refresh(ctx, src, st)
+	return r.refresh(ctx, src, st, save)
 }
 
 // Due reports whether src should be fetched at now: never fetched, or its
@@ -174,10 +291,13 @@ func (r *Runner) Refresh(ctx context.Context, src config.Source) Result {
 	if err != nil {
 		return Result{Source: src.Name, Outcome: Failed, Err: fmt.Errorf("source %q: %w", src.Name, err)}
 	}
-	return r.refresh(ctx, src, st)
+	return r.refresh(ctx, src, st, r.Store.SaveState)
 }
 
-func (r *Runner) refresh(ctx context.Context, src config.Source, st store.SourceState) (res Result) {
+// refresh fetches, parses and stores one source; save records the fetches
+// that bring no entries.
+func (r *Runner) refresh(ctx context.Context, src config.Source, st store.SourceState,
+	save saveStateFunc) (res Result) {
 	start := r.now()
 	res.Source = src.Name
 	defer func() {
@@ -210,7 +330,7 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 	st.LastFetch = r.now()
 	resp, err := r.Client.Get(ctx, fetch.Request{URL: url, ETag: st.ETag, LastModified: st.LastModified})
 	if err != nil {
-		return r.fail(ctx, &res, st, fmt.Errorf("source %q: %w", src.Name, err))
+		return r.fail(ctx, &res, st, save, fmt.Errorf("source %q: %w", src.Name, err))
 	}
 	if resp.PermanentURL != "" {
 		st.PermanentURL = resp.PermanentURL
@@ -219,7 +339,7 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 	if resp.NotModified {
 		st.ETag, st.LastModified = resp.ETag, resp.LastModified
 		r.succeed(&st)
-		if err := r.Store.SaveState(ctx, st); err != nil {
+		if err := save(ctx, st); err != nil {
 			res.Outcome, res.Err = Failed, fmt.Errorf("source %q: %w", src.Name, err)
 			return res
 		}
@@ -229,7 +349,7 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 
 	doc, err := Parse(src, resp)
 	if err != nil {
-		return r.fail(ctx, &res, st, fmt.Errorf("source %q: %w", src.Name, err))
+		return r.fail(ctx, &res, st, save, fmt.Errorf("source %q: %w", src.Name, err))
 	}
 	entries := r.Normalizer.Entries(NormalizeSource(src, DocumentURL(src, resp)), doc, r.now())
 	res.Parsed = len(entries)
@@ -336,7 +456,7 @@ func (r *Runner) succeed(st *store.SourceState) {
 
 // fail records err in the source's state. The state is saved with a fresh
 // context when ctx was cancelled, so Ctrl-C still leaves an honest record.
-func (r *Runner) fail(ctx context.Context, res *Result, st store.SourceState, err error) Result {
+func (r *Runner) fail(ctx context.Context, res *Result, st store.SourceState, save saveStateFunc, err error) Result {
 	res.Outcome, res.Err = Failed, err
 	st.LastError = err.Error()
 	st.Failures++
@@ -353,7 +473,7 @@ func (r *Runner) fail(ctx context.Context, res *Result, st store.SourceState, er
 		// The run was interrupted: not the source's fault, so record nothing.
 		return *res
 	}
-	if serr := r.Store.SaveState(ctx, st); serr != nil {
+	if serr := save(ctx, st); serr != nil {
 		res.Err = errors.Join(err, fmt.Errorf("source %q: %w", st.Name, serr))
 	}
 	return *res

@@ -448,3 +448,96 @@ func TestScrapedKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestWarmCycleSavesEveryState: many sources answering 304 at once (their
+// states group-committed) and some failing or new in the same run: every
+// source's state is stored as its result says.
+func TestWarmCycleSavesEveryState(t *testing.T) {
+	const n = 40
+	feed := &feedServer{body: rss(item("p1", "Post", "https://blog.example.org/1", "<p>x</p>"))}
+	ok := httptest.NewServer(feed)
+	defer ok.Close()
+	broken := httptest.NewServer(&feedServer{status: http.StatusInternalServerError})
+	defer broken.Close()
+	var sources []config.Source
+	for i := range n {
+		u := ok.URL + fmt.Sprintf("/feed/%d", i)
+		if i%10 == 3 {
+			u = broken.URL + fmt.Sprintf("/feed/%d", i)
+		}
+		sources = append(sources, config.Source{Name: fmt.Sprintf("s%02d", i), URL: u})
+	}
+	h := newHarness(t, sources...)
+	h.runner.Config.Fetch.Workers = 8
+	h.runner.Config.Fetch.PerHost = 8
+	h.fetchAll(t, true) // cold: the entries and validators
+
+	h.clock.Add(time.Hour)
+	warmAt := h.clock.Now()
+	got := h.fetchAll(t, true)
+	states, err := h.store.Sources(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(states) != n {
+		t.Fatalf("%d states stored, want %d", len(states), n)
+	}
+	for _, st := range states {
+		res := got[st.Name]
+		wantFail := st.Name[2] == '3' // s03, s13, ...
+		tests := []struct {
+			what string
+			ok   bool
+		}{
+			{"fetched now", st.LastFetch.Equal(warmAt)},
+			{"outcome", (res.Outcome == Failed) == wantFail && (wantFail || res.Outcome == Unchanged)},
+			{"failures", (st.Failures == 2) == wantFail && (wantFail || st.Failures == 0)},
+			{"error recorded", (st.LastError != "") == wantFail},
+			{"validator kept", wantFail || st.ETag != ""},
+			{"success time", wantFail || st.LastSuccess.Equal(warmAt)},
+		}
+		for _, tt := range tests {
+			if !tt.ok {
+				t.Errorf("%s: %s wrong: result %+v, state %+v", st.Name, tt.what, res, st)
+			}
+		}
+	}
+}
+
+// TestStateWriterAnswersEachCaller: a batch with one state the store
+// refuses still saves the others, and only that caller gets the error.
+func TestStateWriterAnswersEachCaller(t *testing.T) {
+	h := newHarness(t)
+	w := newStateWriter(h.store)
+	names := []string{"a", "b", "", "c", "d"} // "" is refused
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = w.save(context.Background(), store.SourceState{Name: name, ETag: "e-" + name})
+		}()
+	}
+	wg.Wait()
+	w.stop()
+	for i, name := range names {
+		if (errs[i] != nil) != (name == "") {
+			t.Errorf("save %q: %v", name, errs[i])
+		}
+	}
+	for _, name := range []string{"a", "b", "c", "d"} {
+		st, err := h.store.SourceState(context.Background(), name)
+		if err != nil || st.ETag != "e-"+name {
+			t.Errorf("state %q = %+v, %v; want it saved", name, st, err)
+		}
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	w = newStateWriter(h.store)
+	defer w.stop()
+	if err := w.save(ctx, store.SourceState{Name: "late"}); !errors.Is(err, context.Canceled) {
+		t.Errorf("save under a cancelled ctx = %v, want context.Canceled", err)
+	}
+}

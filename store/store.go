@@ -332,6 +332,25 @@ func (s *Store) SaveState(ctx context.Context, st SourceState) error {
 	return nil
 }
 
+// SaveStates records several fetches that brought no entries in one
+// transaction, all or none: one commit instead of one per source when many
+// answer 304 at once. The states are independent; batching them only
+// shares the commit.
+func (s *Store) SaveStates(ctx context.Context, states []SourceState) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, st := range states {
+			if err := upsertSource(ctx, tx, st); err != nil {
+				return fmt.Errorf("source %q: %w", st.Name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: save %d source states: %w", len(states), err)
+	}
+	return nil
+}
+
 // SaveFetch writes a source's entries and its new state in one transaction:
 // a crash leaves the source either fully updated or untouched.
 //

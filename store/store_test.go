@@ -1139,3 +1139,41 @@ func TestOpenFindsDamageBetweenChecks(t *testing.T) {
 		})
 	}
 }
+
+// TestSaveStates: several states in one transaction, all or none.
+func TestSaveStates(t *testing.T) {
+	tests := []struct {
+		name   string
+		states []SourceState
+		ok     bool
+	}{
+		{"all saved", []SourceState{{Name: "a", ETag: "1"}, {Name: "b", ETag: "2"}, {Name: "c", Failures: 3}}, true},
+		{"one refused, none saved", []SourceState{{Name: "a", ETag: "1"}, {Name: ""}, {Name: "c"}}, false},
+		{"none", nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := openMem(t, newClock())
+			err := s.SaveStates(context.Background(), tt.states)
+			if (err == nil) != tt.ok {
+				t.Fatalf("SaveStates = %v, want ok %v", err, tt.ok)
+			}
+			got, err := s.Sources(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := 0
+			if tt.ok {
+				want = len(tt.states)
+			}
+			if len(got) != want {
+				t.Fatalf("%d states stored, want %d", len(got), want)
+			}
+			for i, st := range got {
+				if st != tt.states[i] {
+					t.Errorf("stored %+v, want %+v", st, tt.states[i])
+				}
+			}
+		})
+	}
+}
