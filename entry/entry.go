@@ -44,6 +44,10 @@ type Entry struct {
 	// changed because netdigest's output did, not the source: the store
 	// rewrites it without marking it updated.
 	NormVersion int `json:"norm_version,omitempty"`
+	// RawHash identifies the parsed item this entry was made from
+	// (normalize.RawHash): an item seen again with the same raw hash is
+	// not normalized again.
+	RawHash string `json:"raw_hash,omitempty"`
 }
 
 // Date is the time to sort and show an entry by: Published, else FirstSeen.

@@ -19,7 +19,8 @@ import (
 // the store tells a change of netdigest's rules from a change at the source
 // (entry.Entry.NormVersion). 1: the rules before it was recorded; 2: a
 // fragment with no relative URL is sanitized as published, no longer after
-// a parse and render by the HTML parser.
+// a parse and render by the HTML parser. RawHash includes it, so a new
+// version normalizes every item again.
 const Version = 2
 
 // Source is what normalize needs to know of where items came from.
@@ -86,14 +87,40 @@ func New(topics ...Topic) *Normalizer {
 // within the document (same id: first wins).
 // now clamps dates more than a day in the future (a zero now clamps nothing).
 func (n *Normalizer) Entries(src Source, doc *Document, now time.Time) []entry.Entry {
+	out, _ := n.EntriesSkipping(src, doc, now, nil)
+	return out
+}
+
+// EntriesSkipping is Entries for a document stored before: an item whose
+// RawHash is a key of known (raw hash → entry id, as the store has them for
+// the source) would normalize to the entry already stored, so it is not
+// normalized again, nor returned; skipped counts those. Its id still counts
+// for the dedupe within the document, so a later item with the same id is
+// dropped as Entries would drop it. Filters and topics are not applied to
+// a skipped item: it is stored already, and they never rewrite stored
+// entries (see tagTopics). An item dated more than a day after now
+// is normalized anyway: its clamped date was stored as first seen, and once
+// now passes it the item's own date must replace it.
+func (n *Normalizer) EntriesSkipping(src Source, doc *Document, now time.Time, known map[string]string) (
+	out []entry.Entry, skipped int) {
 	if doc == nil {
-		return nil
+		return nil, 0
 	}
-	out := make([]entry.Entry, 0, len(doc.Items))
+	out = make([]entry.Entry, 0, len(doc.Items))
 	seenID := make(map[string]bool, len(doc.Items))
 	needText := len(n.topics) > 0 || src.Include != nil || src.Exclude != nil
 	for i := range doc.Items {
-		e, text := n.entry(src, doc, &doc.Items[i], now, needText)
+		it := &doc.Items[i]
+		raw := RawHash(src, doc, it)
+		if id, ok := known[raw]; ok && !inFuture(it, now) {
+			if !seenID[id] {
+				seenID[id] = true
+				skipped++
+			}
+			continue
+		}
+		e, text := n.entry(src, doc, it, now, needText)
+		e.RawHash = raw
 		if !src.keeps(e.Title, text) {
 			continue
 		}
@@ -107,7 +134,13 @@ func (n *Normalizer) Entries(src Source, doc *Document, now time.Time) []entry.E
 		seenID[e.ID] = true
 		out = append(out, e)
 	}
-	return out
+	return out, skipped
+}
+
+// inFuture reports whether clampFuture drops one of the item's dates at now.
+func inFuture(it *Item, now time.Time) bool {
+	return (!it.Published.IsZero() && clampFuture(it.Published, now).IsZero()) ||
+		(!it.Updated.IsZero() && clampFuture(it.Updated, now).IsZero())
 }
 
 // keeps applies the source's include/exclude filters.

@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -178,5 +179,106 @@ func TestEntriesRecordRulesVersion(t *testing.T) {
 	}
 	if want := `href="https://example.org/z"`; !strings.Contains(es[1].Content, want) {
 		t.Errorf("relative content %q lacks %q", es[1].Content, want)
+	}
+}
+
+func TestRawHash(t *testing.T) {
+	src := Source{Name: "s", URL: "https://example.org/feed", Conference: "c", Tags: []string{"t"}}
+	doc := &Document{Link: "https://example.org/"}
+	base := Item{GUID: "g", Title: "t", Link: "https://example.org/a", Authors: []string{"A"},
+		Published: testNow.Add(-time.Hour), Updated: testNow.Add(-time.Hour), ContentHTML: "<p>c</p>",
+		SummaryHTML: "s", Categories: []string{"x"}}
+	h0 := RawHash(src, doc, &base)
+	if len(h0) != 32 || h0 != RawHash(src, &Document{Link: doc.Link}, &base) {
+		t.Fatalf("RawHash = %q: want 32 hex digits, stable", h0)
+	}
+	tests := []struct {
+		name   string
+		change func(*Source, *Document, *Item)
+	}{
+		{"source name", func(s *Source, _ *Document, _ *Item) { s.Name = "s2" }},
+		{"source url", func(s *Source, _ *Document, _ *Item) { s.URL = "https://example.org/other" }},
+		{"conference", func(s *Source, _ *Document, _ *Item) { s.Conference = "c2" }},
+		{"source tags", func(s *Source, _ *Document, _ *Item) { s.Tags = []string{"t", "u"} }},
+		{"document link", func(_ *Source, d *Document, _ *Item) { d.Link = "https://example.org/blog/" }},
+		{"guid", func(_ *Source, _ *Document, it *Item) { it.GUID = "g2" }},
+		{"title", func(_ *Source, _ *Document, it *Item) { it.Title = "t2" }},
+		{"link", func(_ *Source, _ *Document, it *Item) { it.Link = "https://example.org/b" }},
+		{"xml:base", func(_ *Source, _ *Document, it *Item) { it.BaseURL = "https://example.org/x/" }},
+		{"authors", func(_ *Source, _ *Document, it *Item) { it.Authors = []string{"B"} }},
+		{"published", func(_ *Source, _ *Document, it *Item) { it.Published = testNow }},
+		{"updated", func(_ *Source, _ *Document, it *Item) { it.Updated = testNow }},
+		{"content", func(_ *Source, _ *Document, it *Item) { it.ContentHTML = "<p>c2</p>" }},
+		{"summary", func(_ *Source, _ *Document, it *Item) { it.SummaryHTML = "s2" }},
+		{"categories", func(_ *Source, _ *Document, it *Item) { it.Categories = []string{"y"} }},
+		{"anchor", func(_ *Source, _ *Document, it *Item) { it.Anchor = "talk-2" }},
+		{"text moved between fields", func(_ *Source, _ *Document, it *Item) { it.Title, it.SummaryHTML = "ts", "" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, d, it := src, &Document{Link: doc.Link}, base
+			tt.change(&s, d, &it)
+			if RawHash(s, d, &it) == h0 {
+				t.Errorf("changing the %s left the raw hash", tt.name)
+			}
+		})
+	}
+}
+
+// TestEntriesSkipping: items stored before under their raw hash are not
+// normalized again; their ids still dedupe; future-dated ones are redone.
+func TestEntriesSkipping(t *testing.T) {
+	src := Source{Name: "s", URL: "https://example.org/feed"}
+	doc := &Document{Items: []Item{
+		{GUID: "a", Title: "A", ContentHTML: "<p>a</p>", Published: testNow.Add(-time.Hour)},
+		{GUID: "b", Title: "B", ContentHTML: "<p>b</p>", Published: testNow.Add(-time.Hour)},
+		{GUID: "c", Title: "C", ContentHTML: "<p>c</p>", Published: testNow.Add(72 * time.Hour)},
+		{GUID: "b", Title: "B again", ContentHTML: "<p>b2</p>", Published: testNow.Add(-time.Hour)},
+	}}
+	n := New()
+	all := n.Entries(src, doc, testNow) // A, B, C: the second "b" is a duplicate
+	if len(all) != 3 {
+		t.Fatalf("Entries gave %d entries, want 3", len(all))
+	}
+	stored := map[string]string{} // raw hash → id, as the store would have them
+	for i, e := range all {
+		if want := RawHash(src, doc, &doc.Items[i]); e.RawHash != want {
+			t.Errorf("%s: RawHash %q, want %q", e.Title, e.RawHash, want)
+		}
+		stored[e.RawHash] = e.ID
+	}
+	known := func(titles ...string) map[string]string {
+		m := map[string]string{}
+		for i, e := range all {
+			if slices.Contains(titles, e.Title) {
+				m[e.RawHash] = all[i].ID
+			}
+		}
+		return m
+	}
+	other := Source{Name: "other", URL: src.URL}
+	tests := []struct {
+		name        string
+		src         Source
+		known       map[string]string
+		wantTitles  []string
+		wantSkipped int
+	}{
+		{"nothing stored", src, nil, []string{"A", "B", "C"}, 0},
+		{"A stored", src, known("A"), []string{"B", "C"}, 1},
+		{"all stored: the future-dated one is redone, B's duplicate still dropped", src, stored, []string{"C"}, 2},
+		{"stored for another source", other, stored, []string{"A", "B", "C"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			es, skipped := n.EntriesSkipping(tt.src, doc, testNow, tt.known)
+			var titles []string
+			for _, e := range es {
+				titles = append(titles, e.Title)
+			}
+			if !slices.Equal(titles, tt.wantTitles) || skipped != tt.wantSkipped {
+				t.Errorf("entries %q, skipped %d; want %q, %d", titles, skipped, tt.wantTitles, tt.wantSkipped)
+			}
+		})
 	}
 }

@@ -351,8 +351,14 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 	if err != nil {
 		return r.fail(ctx, &res, st, save, fmt.Errorf("source %q: %w", src.Name, err))
 	}
-	entries := r.Normalizer.Entries(NormalizeSource(src, DocumentURL(src, resp)), doc, r.now())
-	res.Parsed = len(entries)
+	// Items stored before under the same raw hash would normalize to the
+	// same entries: a changed feed mostly carries items already stored.
+	known, err := r.Store.RawHashes(ctx, src.Name)
+	if err != nil {
+		return r.fail(ctx, &res, st, save, fmt.Errorf("source %q: %w", src.Name, err))
+	}
+	entries, skipped := r.Normalizer.EntriesSkipping(NormalizeSource(src, DocumentURL(src, resp)), doc, r.now(), known)
+	res.Parsed = len(entries) + skipped
 	res.Warnings = doc.Warnings
 
 	st.ETag, st.LastModified = resp.ETag, resp.LastModified
@@ -362,6 +368,7 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 		res.Outcome, res.Err = Failed, fmt.Errorf("source %q: %w", src.Name, err)
 		return res
 	}
+	counts.Unchanged += skipped
 	res.Counts = counts
 	switch {
 	case counts.New > 0:

@@ -541,3 +541,56 @@ func TestStateWriterAnswersEachCaller(t *testing.T) {
 		t.Errorf("save under a cancelled ctx = %v, want context.Canceled", err)
 	}
 }
+
+// TestChangedFeedNormalizesOnlyChangedItems: a feed that changed one item
+// is parsed whole, the others are counted unchanged without being
+// normalized again, and the changed one is updated in place.
+func TestChangedFeedNormalizesOnlyChangedItems(t *testing.T) {
+	items := []string{
+		item("p1", "One", "https://blog.example.org/1", "<p>one</p>"),
+		item("p2", "Two", "https://blog.example.org/2", "<p>two</p>"),
+		item("p3", "Three", "https://blog.example.org/3", "<p>three</p>"),
+	}
+	srv := &feedServer{body: rss(items...)}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	h := newHarness(t, config.Source{Name: "blog", URL: ts.URL + "/feed/"})
+	if r := h.fetchAll(t, true)["blog"]; r.Counts.New != 3 {
+		t.Fatalf("first fetch %+v, want 3 new", r)
+	}
+	known, err := h.store.RawHashes(context.Background(), "blog")
+	if err != nil || len(known) != 3 {
+		t.Fatalf("raw hashes after the first fetch: %v, %v; want 3", known, err)
+	}
+
+	tests := []struct {
+		name    string
+		items   []string
+		outcome Outcome
+		counts  store.Counts
+	}{
+		{"one item edited", []string{items[0], item("p2", "Two", "https://blog.example.org/2", "<p>two, fixed</p>"), items[2]},
+			Updated, store.Counts{Updated: 1, Unchanged: 2}},
+		{"one item added", []string{item("p4", "Four", "https://blog.example.org/4", "<p>four</p>"), items[0], items[2]},
+			New, store.Counts{New: 1, Unchanged: 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv.set(rss(tt.items...))
+			h.clock.Add(time.Hour)
+			r := h.fetchAll(t, true)["blog"]
+			if r.Outcome != tt.outcome || r.Counts != tt.counts || r.Parsed != len(tt.items) || r.Err != nil {
+				t.Errorf("fetch = %+v, want %s with %+v of %d", r, tt.outcome, tt.counts, len(tt.items))
+			}
+		})
+	}
+	es, err := h.store.Latest(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if e.Title == "Two" && !strings.Contains(e.Content, "fixed") {
+			t.Errorf("the edited item was not updated: %q", e.Content)
+		}
+	}
+}

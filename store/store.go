@@ -445,6 +445,30 @@ func (s *Store) EntriesSince(ctx context.Context, t time.Time) ([]entry.Entry, e
 	return es, nil
 }
 
+// RawHashes returns the raw hashes of the entries stored for source, each
+// with its entry's id (normalize.EntriesSkipping's known). Entries stored
+// before raw hashes were recorded have none.
+func (s *Store) RawHashes(ctx context.Context, source string) (map[string]string, error) {
+	rows, err := s.r.QueryContext(ctx,
+		"SELECT raw_hash, id FROM entries WHERE source = ? AND raw_hash <> ''", source)
+	if err != nil {
+		return nil, fmt.Errorf("store: raw hashes of source %q: %w", source, err)
+	}
+	defer rows.Close()
+	known := make(map[string]string)
+	for rows.Next() {
+		var raw, id string
+		if err := rows.Scan(&raw, &id); err != nil {
+			return nil, fmt.Errorf("store: raw hashes of source %q: %w", source, err)
+		}
+		known[raw] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: raw hashes of source %q: %w", source, err)
+	}
+	return known, nil
+}
+
 // CountEntries returns how many entries are stored (duplicates not counted).
 func (s *Store) CountEntries(ctx context.Context) (int, error) {
 	var n int
@@ -532,15 +556,15 @@ func prepareWriter(ctx context.Context, tx *sql.Tx, now time.Time) (*entryWriter
 		dst **sql.Stmt
 		sql string
 	}{
-		{&w.byID, `SELECT source, published, updated, content_hash, norm_version FROM entries WHERE id = ?`},
+		{&w.byID, `SELECT source, published, updated, content_hash, norm_version, raw_hash FROM entries WHERE id = ?`},
 		{&w.byLink, `SELECT id FROM entries WHERE link = ? AND source <> ? ORDER BY first_seen, id LIMIT 1`},
 		{&w.insert, `INSERT INTO entries (id, guid, source, link, title, authors, published,
-			updated, first_seen, content, summary, tags, conference, content_hash, norm_version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			updated, first_seen, content, summary, tags, conference, content_hash, norm_version, raw_hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.update, `UPDATE entries SET guid = ?, link = ?, title = ?, authors = ?,
 			published = ?, updated = ?, content = ?, summary = ?, tags = ?,
-			conference = ?, content_hash = ?, norm_version = ? WHERE id = ?`},
-		{&w.setVersion, `UPDATE entries SET norm_version = ? WHERE id = ?`},
+			conference = ?, content_hash = ?, norm_version = ?, raw_hash = ? WHERE id = ?`},
+		{&w.setVersion, `UPDATE entries SET norm_version = ?, raw_hash = ? WHERE id = ?`},
 		{&w.recDupe, `INSERT INTO entry_duplicates (entry_id, source, link, first_seen)
 			VALUES (?, ?, ?, ?) ON CONFLICT (entry_id, source) DO NOTHING`},
 	} {
@@ -576,12 +600,12 @@ func (w *entryWriter) save(ctx context.Context, e *entry.Entry, c *Counts) error
 	}
 
 	var (
-		source, hash        string
+		source, hash, raw   string
 		version             int
 		published, updated  sql.NullString
 		storedPub, storedUp time.Time
 	)
-	err = w.byID.QueryRowContext(ctx, e.ID).Scan(&source, &published, &updated, &hash, &version)
+	err = w.byID.QueryRowContext(ctx, e.ID).Scan(&source, &published, &updated, &hash, &version, &raw)
 	switch {
 	case err == nil && source != e.Source:
 		// Same item id from two sources (an absolute GUID both carry):
@@ -590,9 +614,11 @@ func (w *entryWriter) save(ctx context.Context, e *entry.Entry, c *Counts) error
 	case err == nil:
 		reformatted := e.NormVersion > version
 		if hash == e.ContentHash {
-			if reformatted {
-				// Recorded so that a later difference counts as a change.
-				if _, err := w.setVersion.ExecContext(ctx, e.NormVersion, e.ID); err != nil {
+			// A newer version, recorded so that a later difference counts
+			// as a change; a new raw hash (the item's bytes changed, not
+			// what a reader sees), so that the next fetch skips it.
+			if reformatted || raw != e.RawHash {
+				if _, err := w.setVersion.ExecContext(ctx, e.NormVersion, e.RawHash, e.ID); err != nil {
 					return err
 				}
 			}
@@ -623,7 +649,7 @@ func (w *entryWriter) save(ctx context.Context, e *entry.Entry, c *Counts) error
 			return err
 		}
 		if _, err := w.update.ExecContext(ctx, e.GUID, e.Link, e.Title, authors, pubV, upV,
-			e.Content, e.Summary, tags, e.Conference, e.ContentHash, e.NormVersion, e.ID); err != nil {
+			e.Content, e.Summary, tags, e.Conference, e.ContentHash, e.NormVersion, e.RawHash, e.ID); err != nil {
 			return err
 		}
 		if reformatted {
@@ -667,7 +693,7 @@ func (w *entryWriter) save(ctx context.Context, e *entry.Entry, c *Counts) error
 		return err
 	}
 	if _, err := w.insert.ExecContext(ctx, e.ID, e.GUID, e.Source, e.Link, e.Title, authors,
-		pubV, upV, seenV, e.Content, e.Summary, tags, e.Conference, e.ContentHash, e.NormVersion); err != nil {
+		pubV, upV, seenV, e.Content, e.Summary, tags, e.Conference, e.ContentHash, e.NormVersion, e.RawHash); err != nil {
 		return err
 	}
 	c.New++
@@ -688,7 +714,7 @@ func (w *entryWriter) duplicate(ctx context.Context, keptID string, e *entry.Ent
 }
 
 const selectEntry = `SELECT id, guid, source, link, title, authors, published, updated,
-	first_seen, content, summary, tags, conference, content_hash, norm_version FROM entries`
+	first_seen, content, summary, tags, conference, content_hash, norm_version, raw_hash FROM entries`
 
 func (s *Store) queryEntries(ctx context.Context, query string, args ...any) ([]entry.Entry, error) {
 	rows, err := s.r.QueryContext(ctx, query, args...)
@@ -705,7 +731,7 @@ func (s *Store) queryEntries(ctx context.Context, query string, args ...any) ([]
 		)
 		if err := rows.Scan(&e.ID, &e.GUID, &e.Source, &e.Link, &e.Title, &authors,
 			&published, &updated, &seen, &e.Content, &e.Summary, &tags,
-			&e.Conference, &e.ContentHash, &e.NormVersion); err != nil {
+			&e.Conference, &e.ContentHash, &e.NormVersion, &e.RawHash); err != nil {
 			return nil, err
 		}
 		if e.Authors, err = decodeList(authors); err != nil {

@@ -1177,3 +1177,47 @@ func TestSaveStates(t *testing.T) {
 		})
 	}
 }
+
+// TestRawHashes: the raw hashes stored for one source, with their ids,
+// kept current when an item's bytes change but not what a reader sees.
+func TestRawHashes(t *testing.T) {
+	s := openMem(t, newClock())
+	withRaw := func(e entry.Entry, raw string) entry.Entry { e.RawHash = raw; return e }
+	saveFetch(t, s, "a",
+		withRaw(item("urn:a:1", "a", "https://a.example/1", "h1", time.Time{}), "r1"),
+		withRaw(item("urn:a:2", "a", "https://a.example/2", "h2", time.Time{}), "r2"),
+		item("urn:a:3", "a", "https://a.example/3", "h3", time.Time{})) // stored before raw hashes
+	saveFetch(t, s, "b", withRaw(item("urn:b:1", "b", "https://b.example/1", "h1", time.Time{}), "rb"))
+
+	tests := []struct {
+		name  string
+		save  []entry.Entry // a's next fetch, before reading
+		count Counts
+		want  map[string]string
+	}{
+		{"as stored", nil, Counts{}, map[string]string{"r1": "urn:a:1", "r2": "urn:a:2"}},
+		{"new raw hash, same content", []entry.Entry{
+			withRaw(item("urn:a:1", "a", "https://a.example/1", "h1", time.Time{}), "r1b"),
+			withRaw(item("urn:a:3", "a", "https://a.example/3", "h3", time.Time{}), "r3"),
+		}, Counts{Unchanged: 2}, map[string]string{"r1b": "urn:a:1", "r2": "urn:a:2", "r3": "urn:a:3"}},
+		{"changed content", []entry.Entry{
+			withRaw(item("urn:a:2", "a", "https://a.example/2", "h2b", time.Time{}), "r2b"),
+		}, Counts{Updated: 1}, map[string]string{"r1b": "urn:a:1", "r2b": "urn:a:2", "r3": "urn:a:3"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.save != nil {
+				if got := saveFetch(t, s, "a", tt.save...); got != tt.count {
+					t.Errorf("counts %+v, want %+v", got, tt.count)
+				}
+			}
+			got, err := s.RawHashes(context.Background(), "a")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("RawHashes(a) = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
