@@ -2,6 +2,7 @@ package normalize_test
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,6 +88,19 @@ func BenchmarkSanitize(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			normalize.AbsolutizeHTML(content, "https://daringfireball.net/")
+		}
+	})
+	// The same body with its links made scheme-relative: the path that
+	// resolves and rewrites tags.
+	relative := strings.ReplaceAll(content, `href="https://`, `href="//`)
+	if relative == content {
+		b.Fatal("the body has no https link to make relative")
+	}
+	b.Run("AbsolutizeHTML-relative", func(b *testing.B) {
+		b.SetBytes(int64(len(relative)))
+		b.ReportAllocs()
+		for b.Loop() {
+			normalize.AbsolutizeHTML(relative, "https://daringfireball.net/")
 		}
 	})
 	b.Run("PlainText", func(b *testing.B) {

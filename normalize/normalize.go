@@ -17,9 +17,10 @@ import (
 // Version numbers the output rules of Entries: bump it whenever the same
 // item can normalize to different Content, Summary or ContentHash, so that
 // the store tells a change of netdigest's rules from a change at the source
-// (entry.Entry.NormVersion). 1: the rules before it was recorded; 2: a
-// fragment with no relative URL is sanitized as published, no longer after
-// a parse and render by the HTML parser. RawHash includes it, so a new
+// (entry.Entry.NormVersion). 1: the rules before it was recorded; 2: HTML
+// is sanitized as published, no longer after a parse and render by the
+// HTML parser: only the tags whose relative URLs are resolved are written
+// again (SVG and MathML still go through the parser). RawHash includes it, so a new
 // version normalizes every item again.
 const Version = 2
 

@@ -42,19 +42,25 @@ func isURLAttr(key string) bool {
 
 // AbsolutizeHTML rewrites relative URLs in the attributes of an HTML
 // fragment (href, src, srcset, cite, poster, ...) against base, which must be
-// absolute; otherwise, when the fragment does not parse, or when no URL in it
-// would change, it returns fragment unchanged. A fragment it rewrites comes
-// back as the HTML parser fixed it up.
+// absolute; otherwise, or when no URL in it would change, it returns
+// fragment unchanged. Only the tags whose URLs change are re-serialized
+// (attribute names lower-cased, values quoted); the rest of the markup
+// comes back byte for byte, malformed or not: the sanitizer reads it next.
+// SVG and MathML go through the HTML parser instead, whose tokenizing of
+// foreign content differs from a bare tokenizer's, and come back as it
+// fixed them up.
 func AbsolutizeHTML(fragment, base string) string {
 	b, err := url.Parse(base)
 	if err != nil || !b.IsAbs() || strings.TrimSpace(fragment) == "" {
 		return fragment
 	}
-	// Parsing and rendering the tree is most of this function's cost, and
-	// most feed bodies carry only absolute URLs: a byte scan proves that for
-	// most, the tokenizer for the rest.
-	if allURLsAbsolute(fragment) || !changesURLs(fragment, b) {
+	// Most feed bodies carry only absolute URLs: a byte scan proves that
+	// for most, at a fraction of a tokenizer pass.
+	if allURLsAbsolute(fragment) {
 		return fragment
+	}
+	if out, ok := absolutizeTokens(fragment, b); ok {
+		return out
 	}
 	return absolutizeTree(fragment, b)
 }
@@ -82,7 +88,7 @@ func allURLsAbsolute(s string) bool {
 			continue
 		}
 		if n == len("srcset") && hasPrefixFold(s[i:], "srcset") {
-			return false // a list: left to changesURLs
+			return false // a list: left to absolutizeTokens
 		}
 		if !schemeFollows(s[i+n:]) {
 			return false
@@ -194,57 +200,70 @@ func absolutizeTree(fragment string, base *url.URL) string {
 
 func absolutizeNode(n *html.Node, base *url.URL) {
 	if n.Type == html.ElementNode {
-		for i, a := range n.Attr {
-			switch {
-			case a.Namespace != "":
-			case isURLAttr(a.Key):
-				n.Attr[i].Val = resolveRef(base, a.Val)
-			case a.Key == "srcset":
-				n.Attr[i].Val = resolveSrcset(base, a.Val)
-			}
-		}
+		absolutizeAttrs(n.Attr, base)
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		absolutizeNode(c, base)
 	}
 }
 
-// changesURLs reports whether absolutizing fragment against base would
-// change an attribute, by tokenizing it as the HTML parser does. It answers
-// true, to be safe, for SVG and MathML: in foreign content the parser reads
-// <style>, <title> and CDATA differently from a bare tokenizer, so tags the
-// scan would take for text could carry attributes.
-func changesURLs(fragment string, base *url.URL) bool {
-	if !strings.Contains(fragment, "<") {
-		return false // no tag, no attribute
-	}
+// absolutizeTokens rewrites fragment's URL attributes token by token, as
+// the HTML parser would tokenize it: a tag whose URLs change is rendered
+// again from its token, everything else is copied raw, and a fragment where
+// nothing changes comes back as it is. ok is false, and nothing is done,
+// when the fragment holds SVG or MathML: in foreign content the parser reads
+// <style>, <title> and CDATA as markup where a bare tokenizer sees text.
+func absolutizeTokens(fragment string, base *url.URL) (out string, ok bool) {
+	var b strings.Builder
+	changed := false
 	z := html.NewTokenizer(strings.NewReader(fragment))
 	for {
 		switch z.Next() {
 		case html.ErrorToken:
-			return false // the end: reading a string fails no other way
+			// The end: reading a string fails no other way. An unfinished
+			// tag at the end is dropped, as the parser drops it.
+			if !changed {
+				return fragment, true
+			}
+			return b.String(), true
 		case html.StartTagToken, html.SelfClosingTagToken:
-			name, more := z.TagName()
-			if a := atom.Lookup(name); a == atom.Svg || a == atom.Math {
-				return true
+			// Raw first: reading the attributes unescapes them in place.
+			raw := string(z.Raw())
+			t := z.Token()
+			if t.DataAtom == atom.Svg || t.DataAtom == atom.Math {
+				return "", false
 			}
-			for more {
-				var key, val []byte
-				key, val, more = z.TagAttr()
-				switch k := string(key); {
-				case isURLAttr(k):
-					if v := string(val); resolveRef(base, v) != v {
-						return true
-					}
-				case k == "srcset":
-					// resolveSrcset also respaces the list: any change counts.
-					if v := string(val); resolveSrcset(base, v) != v {
-						return true
-					}
-				}
+			if absolutizeAttrs(t.Attr, base) {
+				changed = true
+				b.WriteString(t.String())
+			} else {
+				b.WriteString(raw)
 			}
+		default:
+			b.Write(z.Raw())
 		}
 	}
+}
+
+// absolutizeAttrs resolves the URL attributes among attrs against base in
+// place, reporting whether any changed.
+func absolutizeAttrs(attrs []html.Attribute, base *url.URL) bool {
+	changed := false
+	for i, a := range attrs {
+		v := a.Val
+		switch {
+		case a.Namespace != "":
+		case isURLAttr(a.Key):
+			v = resolveRef(base, a.Val)
+		case a.Key == "srcset":
+			v = resolveSrcset(base, a.Val)
+		}
+		if v != a.Val {
+			attrs[i].Val = v
+			changed = true
+		}
+	}
+	return changed
 }
 
 // resolveRef resolves one URL reference; unparseable ones are left for the
