@@ -103,11 +103,13 @@ type FetchOptions struct {
 // work in flight; sources already saved stay saved.
 //
 // The sources' states are read with one query before the pool starts, and
-// the states of fetches that brought no entries (304s, failures) are
-// written by one goroutine that commits together those that queue while it
-// writes (group commit): a warm cycle is mostly these two, and one query and
-// one commit per source were most of its cost. A worker still waits for
-// its own state to be committed, so a result says what is stored.
+// the states of fetches that brought no entries (304s, failures) go to one
+// writer goroutine that commits everything queued while it was writing in
+// one transaction: a warm cycle is mostly these two, and one query and one
+// commit per source were most of its cost. A worker hands such a state over
+// and fetches its next source; the writer reports the source (Progress, its
+// result) once its state is committed, so a result still says what is
+// stored.
 func (r *Runner) FetchAll(ctx context.Context, sources []config.Source, opts FetchOptions) []Result {
 	results := make([]Result, len(sources))
 	states, err := r.loadStates(ctx)
@@ -121,11 +123,25 @@ func (r *Runner) FetchAll(ctx context.Context, sources []config.Source, opts Fet
 	if workers <= 0 {
 		workers = config.DefaultWorkers
 	}
-	saver := newStateWriter(r.Store)
-	defer saver.stop()
+	var progressMu sync.Mutex
+	report := func(i int, res Result) {
+		r.logResult(res)
+		results[i] = res // each i by one goroutine; read after they all end
+		if opts.Progress != nil {
+			progressMu.Lock()
+			opts.Progress(res)
+			progressMu.Unlock()
+		}
+	}
+	writer := newStateWriter(r.Store, func(b stateSave, err error) {
+		res := b.res
+		if err != nil {
+			b.pending.onErr(&res, err)
+		}
+		report(b.i, res)
+	})
 	jobs := make(chan int)
 	var wg sync.WaitGroup
-	var progressMu sync.Mutex
 	for range min(workers, len(sources)) {
 		wg.Add(1)
 		go func() {
@@ -135,13 +151,12 @@ func (r *Runner) FetchAll(ctx context.Context, sources []config.Source, opts Fet
 				if !ok {
 					st = store.SourceState{Name: sources[i].Name}
 				}
-				res := r.refreshIfDue(ctx, sources[i], st, opts.All, saver.save)
-				results[i] = res
-				if opts.Progress != nil {
-					progressMu.Lock()
-					opts.Progress(res)
-					progressMu.Unlock()
+				res, pending := r.refreshIfDue(ctx, sources[i], st, opts.All)
+				if pending == nil {
+					report(i, res)
+					continue
 				}
+				writer.queue <- stateSave{ctx: ctx, i: i, res: res, pending: pending}
 			}
 		}()
 	}
@@ -150,6 +165,7 @@ func (r *Runner) FetchAll(ctx context.Context, sources []config.Source, opts Fet
 	}
 	close(jobs)
 	wg.Wait()
+	writer.stop()
 	return results
 }
 
@@ -166,46 +182,42 @@ func (r *Runner) loadStates(ctx context.Context) (map[string]store.SourceState, 
 	return states, nil
 }
 
-// saveStateFunc records a fetch that brought no entries.
-type saveStateFunc func(context.Context, store.SourceState) error
-
-// stateWriter is FetchAll's group commit of source states: save queues a
-// state and waits; one goroutine takes everything queued, writes it in one
-// transaction, and answers each caller.
-type stateWriter struct {
-	st    *store.Store
-	queue chan stateSave
-	done  chan struct{}
-}
-
-type stateSave struct {
-	ctx   context.Context
+// pendingState is a source state refresh leaves to its caller to save (a
+// fetch that brought no entries), with how a failed save changes the
+// result.
+type pendingState struct {
 	state store.SourceState
-	err   chan error
+	onErr func(*Result, error)
 }
 
-// maxStateBatch bounds one transaction; FetchAll's workers, each waiting on
-// its own state, bound it lower in practice.
+// stateWriter is FetchAll's group commit of source states: one goroutine
+// takes everything queued, writes it in one transaction, and hands each
+// state's outcome to finish.
+type stateWriter struct {
+	st     *store.Store
+	queue  chan stateSave
+	done   chan struct{}
+	finish func(stateSave, error)
+}
+
+// stateSave is one queued state: the result to report once it is saved.
+type stateSave struct {
+	ctx     context.Context
+	i       int
+	res     Result
+	pending *pendingState
+}
+
+// maxStateBatch bounds one transaction and the queue in front of it.
 const maxStateBatch = 100
 
-func newStateWriter(st *store.Store) *stateWriter {
-	w := &stateWriter{st: st, queue: make(chan stateSave), done: make(chan struct{})}
+func newStateWriter(st *store.Store, finish func(stateSave, error)) *stateWriter {
+	w := &stateWriter{st: st, queue: make(chan stateSave, maxStateBatch), done: make(chan struct{}), finish: finish}
 	go w.run()
 	return w
 }
 
-// save queues st and returns once it is committed (or failed).
-func (w *stateWriter) save(ctx context.Context, st store.SourceState) error {
-	req := stateSave{ctx: ctx, state: st, err: make(chan error, 1)}
-	select {
-	case w.queue <- req:
-	case <-ctx.Done():
-		return fmt.Errorf("store: save source %q: %w", st.Name, ctx.Err())
-	}
-	return <-req.err
-}
-
-// stop ends the writer once every save has been answered.
+// stop ends the writer once every queued state has been finished.
 func (w *stateWriter) stop() {
 	close(w.queue)
 	<-w.done
@@ -231,45 +243,45 @@ func (w *stateWriter) run() {
 	}
 }
 
-// write commits a batch in one transaction under the first caller's ctx.
-// When that fails (one bad state, or that caller's ctx cancelled), each
-// state is written alone under its own ctx, so every caller gets its own
-// error and no state is lost because of another.
+// write commits a batch in one transaction under the first state's ctx.
+// When that fails (one bad state, or that ctx cancelled), each state is
+// written alone under its own ctx, so each gets its own error and none is
+// lost because of another.
 func (w *stateWriter) write(batch []stateSave) {
 	if len(batch) > 1 {
 		states := make([]store.SourceState, len(batch))
 		for i, b := range batch {
-			states[i] = b.state
+			states[i] = b.pending.state
 		}
 		if err := w.st.SaveStates(batch[0].ctx, states); err == nil {
 			for _, b := range batch {
-				b.err <- nil
+				w.finish(b, nil)
 			}
 			return
 		}
 	}
 	for _, b := range batch {
-		b.err <- w.st.SaveState(b.ctx, b.state)
+		w.finish(b, w.st.SaveState(b.ctx, b.pending.state))
 	}
 }
 
-func (r *Runner) refreshIfDue(ctx context.Context, src config.Source, st store.SourceState, all bool,
-	save saveStateFunc) Result {
+func (r *Runner) refreshIfDue(ctx context.Context, src config.Source, st store.SourceState, all bool) (
+	Result, *pendingState) {
 	if err := ctx.Err(); err != nil {
-		return Result{Source: src.Name, Outcome: Failed, Err: fmt.Errorf("source %q: %w", src.Name, err)}
+		return Result{Source: src.Name, Outcome: Failed, Err: fmt.Errorf("source %q: %w", src.Name, err)}, nil
 	}
 	// A gone source is reported on every run, due or not, until the config changes.
 	gone := st.Gone && st.URL == src.URL
 	if !all && !gone {
 		due, err := Due(src, st, r.now())
 		if err != nil {
-			return Result{Source: src.Name, Outcome: Failed, Err: fmt.Errorf("source %q: %w", src.Name, err)}
+			return Result{Source: src.Name, Outcome: Failed, Err: fmt.Errorf("source %q: %w", src.Name, err)}, nil
 		}
 		if !due {
-			return Result{Source: src.Name, Outcome: NotDue}
+			return Result{Source: src.Name, Outcome: NotDue}, nil
 		}
 	}
-	return r.refresh(ctx, src, st, save)
+	return r.refresh(ctx, src, st)
 }
 
 // Due reports whether src should be fetched at now: never fetched, or its
@@ -291,19 +303,24 @@ func (r *Runner) Refresh(ctx context.Context, src config.Source) Result {
 	if err != nil {
 		return Result{Source: src.Name, Outcome: Failed, Err: fmt.Errorf("source %q: %w", src.Name, err)}
 	}
-	return r.refresh(ctx, src, st, r.Store.SaveState)
+	res, pending := r.refresh(ctx, src, st)
+	if pending != nil {
+		if err := r.Store.SaveState(ctx, pending.state); err != nil {
+			pending.onErr(&res, err)
+		}
+	}
+	r.logResult(res)
+	return res
 }
 
-// refresh fetches, parses and stores one source; save records the fetches
-// that bring no entries.
-func (r *Runner) refresh(ctx context.Context, src config.Source, st store.SourceState,
-	save saveStateFunc) (res Result) {
+// refresh fetches, parses and stores one source. A fetch that brings no
+// entries (304, failure) is not saved here: its state comes back as
+// pending for the caller to save (and log the result after).
+func (r *Runner) refresh(ctx context.Context, src config.Source, st store.SourceState) (
+	res Result, pending *pendingState) {
 	start := r.now()
 	res.Source = src.Name
-	defer func() {
-		res.Duration = r.now().Sub(start)
-		r.logResult(res)
-	}()
+	defer func() { res.Duration = r.now().Sub(start) }()
 
 	if st.URL != src.URL {
 		// The config points somewhere new: what was learnt of the old URL
@@ -314,12 +331,12 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 		res.Outcome = Gone
 		res.Err = fmt.Errorf("source %q: %s is gone (HTTP 410) since %s; not polled until its url changes in the config",
 			src.Name, src.URL, st.LastFetch.UTC().Format(time.DateOnly))
-		return res
+		return res, nil
 	}
 	if now := r.now(); st.NextTry.After(now) {
 		res.Outcome = Deferred
 		res.NextTry = st.NextTry
-		return res
+		return res, nil
 	}
 
 	url := src.URL
@@ -330,7 +347,7 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 	st.LastFetch = r.now()
 	resp, err := r.Client.Get(ctx, fetch.Request{URL: url, ETag: st.ETag, LastModified: st.LastModified})
 	if err != nil {
-		return r.fail(ctx, &res, st, save, fmt.Errorf("source %q: %w", src.Name, err))
+		return r.fail(ctx, &res, st, fmt.Errorf("source %q: %w", src.Name, err))
 	}
 	if resp.PermanentURL != "" {
 		st.PermanentURL = resp.PermanentURL
@@ -339,23 +356,21 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 	if resp.NotModified {
 		st.ETag, st.LastModified = resp.ETag, resp.LastModified
 		r.succeed(&st)
-		if err := save(ctx, st); err != nil {
-			res.Outcome, res.Err = Failed, fmt.Errorf("source %q: %w", src.Name, err)
-			return res
-		}
 		res.Outcome = Unchanged
-		return res
+		return res, &pendingState{state: st, onErr: func(res *Result, err error) {
+			res.Outcome, res.Err = Failed, fmt.Errorf("source %q: %w", src.Name, err)
+		}}
 	}
 
 	doc, err := Parse(src, resp)
 	if err != nil {
-		return r.fail(ctx, &res, st, save, fmt.Errorf("source %q: %w", src.Name, err))
+		return r.fail(ctx, &res, st, fmt.Errorf("source %q: %w", src.Name, err))
 	}
 	// Items stored before under the same raw hash would normalize to the
 	// same entries: a changed feed mostly carries items already stored.
 	known, err := r.Store.RawHashes(ctx, src.Name)
 	if err != nil {
-		return r.fail(ctx, &res, st, save, fmt.Errorf("source %q: %w", src.Name, err))
+		return r.fail(ctx, &res, st, fmt.Errorf("source %q: %w", src.Name, err))
 	}
 	entries, skipped := r.Normalizer.EntriesSkipping(NormalizeSource(src, DocumentURL(src, resp)), doc, r.now(), known)
 	res.Parsed = len(entries) + skipped
@@ -366,7 +381,7 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 	counts, err := r.Store.SaveFetch(ctx, st, entries)
 	if err != nil {
 		res.Outcome, res.Err = Failed, fmt.Errorf("source %q: %w", src.Name, err)
-		return res
+		return res, nil
 	}
 	counts.Unchanged += skipped
 	res.Counts = counts
@@ -378,7 +393,7 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 	default:
 		res.Outcome = Unchanged
 	}
-	return res
+	return res, nil
 }
 
 // DocumentURL is what relative links in the fetched document resolve
@@ -461,9 +476,9 @@ func (r *Runner) succeed(st *store.SourceState) {
 	st.NextTry = time.Time{}
 }
 
-// fail records err in the source's state. The state is saved with a fresh
-// context when ctx was cancelled, so Ctrl-C still leaves an honest record.
-func (r *Runner) fail(ctx context.Context, res *Result, st store.SourceState, save saveStateFunc, err error) Result {
+// fail records err in the result and in the source's state, which it
+// returns pending for the caller to save; nothing when ctx was cancelled.
+func (r *Runner) fail(ctx context.Context, res *Result, st store.SourceState, err error) (Result, *pendingState) {
 	res.Outcome, res.Err = Failed, err
 	st.LastError = err.Error()
 	st.Failures++
@@ -478,12 +493,11 @@ func (r *Runner) fail(ctx context.Context, res *Result, st store.SourceState, sa
 	}
 	if ctx.Err() != nil {
 		// The run was interrupted: not the source's fault, so record nothing.
-		return *res
+		return *res, nil
 	}
-	if serr := save(ctx, st); serr != nil {
+	return *res, &pendingState{state: st, onErr: func(res *Result, serr error) {
 		res.Err = errors.Join(err, fmt.Errorf("source %q: %w", st.Name, serr))
-	}
-	return *res
+	}}
 }
 
 func (r *Runner) logResult(res Result) {

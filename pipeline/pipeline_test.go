@@ -504,23 +504,27 @@ func TestWarmCycleSavesEveryState(t *testing.T) {
 	}
 }
 
-// TestStateWriterAnswersEachCaller: a batch with one state the store
-// refuses still saves the others, and only that caller gets the error.
-func TestStateWriterAnswersEachCaller(t *testing.T) {
+// TestStateWriterAnswersEachState: a batch with one state the store
+// refuses still saves the others, and only that one gets the error.
+func TestStateWriterAnswersEachState(t *testing.T) {
 	h := newHarness(t)
-	w := newStateWriter(h.store)
-	names := []string{"a", "b", "", "c", "d"} // "" is refused
-	errs := make([]error, len(names))
-	var wg sync.WaitGroup
-	for i, name := range names {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = w.save(context.Background(), store.SourceState{Name: name, ETag: "e-" + name})
-		}()
+	var mu sync.Mutex
+	errs := map[int]error{}
+	finish := func(b stateSave, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		errs[b.i] = err
 	}
-	wg.Wait()
+	names := []string{"a", "b", "", "c", "d"} // "" is refused
+	w := newStateWriter(h.store, finish)
+	for i, name := range names {
+		w.queue <- stateSave{ctx: context.Background(), i: i,
+			pending: &pendingState{state: store.SourceState{Name: name, ETag: "e-" + name}}}
+	}
 	w.stop()
+	if len(errs) != len(names) {
+		t.Fatalf("%d states finished, want %d", len(errs), len(names))
+	}
 	for i, name := range names {
 		if (errs[i] != nil) != (name == "") {
 			t.Errorf("save %q: %v", name, errs[i])
@@ -535,10 +539,40 @@ func TestStateWriterAnswersEachCaller(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	w = newStateWriter(h.store)
-	defer w.stop()
-	if err := w.save(ctx, store.SourceState{Name: "late"}); !errors.Is(err, context.Canceled) {
-		t.Errorf("save under a cancelled ctx = %v, want context.Canceled", err)
+	errs = map[int]error{}
+	w = newStateWriter(h.store, finish)
+	w.queue <- stateSave{ctx: ctx, i: 0, pending: &pendingState{state: store.SourceState{Name: "late"}}}
+	w.stop()
+	if !errors.Is(errs[0], context.Canceled) {
+		t.Errorf("save under a cancelled ctx = %v, want context.Canceled", errs[0])
+	}
+}
+
+// TestFetchAllReportsAfterTheStateIsSaved: the progress callback of a 304
+// sees its state already stored.
+func TestFetchAllReportsAfterTheStateIsSaved(t *testing.T) {
+	feed := &feedServer{body: rss(item("p1", "Post", "https://blog.example.org/1", "<p>x</p>"))}
+	ts := httptest.NewServer(feed)
+	defer ts.Close()
+	var sources []config.Source
+	for i := range 20 {
+		sources = append(sources, config.Source{Name: fmt.Sprintf("s%02d", i), URL: ts.URL + fmt.Sprintf("/feed/%d", i)})
+	}
+	h := newHarness(t, sources...)
+	h.fetchAll(t, true)
+	h.clock.Add(time.Hour)
+	warmAt := h.clock.Now()
+	seen := 0
+	h.runner.FetchAll(context.Background(), h.runner.Config.Sources, FetchOptions{All: true, Progress: func(res Result) {
+		seen++
+		st, err := h.store.SourceState(context.Background(), res.Source)
+		if res.Outcome != Unchanged || err != nil || !st.LastFetch.Equal(warmAt) {
+			t.Errorf("%s reported %s with its state %+v, %v: want unchanged, fetched at %v and stored",
+				res.Source, res.Outcome, st, err, warmAt)
+		}
+	}})
+	if seen != len(sources) {
+		t.Errorf("%d progress calls, want %d", seen, len(sources))
 	}
 }
 

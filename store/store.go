@@ -338,8 +338,18 @@ func (s *Store) SaveState(ctx context.Context, st SourceState) error {
 // shares the commit.
 func (s *Store) SaveStates(ctx context.Context, states []SourceState) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// Prepared once: preparing per state was most of a batch's cost.
+		stmt, err := tx.PrepareContext(ctx, upsertSourceSQL)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
 		for _, st := range states {
-			if err := upsertSource(ctx, tx, st); err != nil {
+			args, err := upsertSourceArgs(st)
+			if err == nil {
+				_, err = stmt.ExecContext(ctx, args...)
+			}
+			if err != nil {
 				return fmt.Errorf("source %q: %w", st.Name, err)
 			}
 		}
@@ -496,18 +506,15 @@ type execer interface {
 }
 
 func upsertSource(ctx context.Context, db execer, st SourceState) error {
-	if st.Name == "" {
-		return errors.New("empty source name")
+	args, err := upsertSourceArgs(st)
+	if err != nil {
+		return err
 	}
-	var times [3]any
-	for i, t := range []time.Time{st.LastFetch, st.LastSuccess, st.NextTry} {
-		v, err := encodeTime(t)
-		if err != nil {
-			return err
-		}
-		times[i] = v
-	}
-	_, err := db.ExecContext(ctx, `
+	_, err = db.ExecContext(ctx, upsertSourceSQL, args...)
+	return err
+}
+
+const upsertSourceSQL = `
 INSERT INTO sources (name, url, etag, last_modified, last_fetch, last_success,
 	last_error, failures, next_try, permanent_url, gone)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -516,10 +523,23 @@ ON CONFLICT (name) DO UPDATE SET
 	last_fetch = excluded.last_fetch, last_success = excluded.last_success,
 	last_error = excluded.last_error, failures = excluded.failures,
 	next_try = excluded.next_try, permanent_url = excluded.permanent_url,
-	gone = excluded.gone`,
-		st.Name, st.URL, st.ETag, st.LastModified, times[0], times[1],
-		st.LastError, st.Failures, times[2], st.PermanentURL, st.Gone)
-	return err
+	gone = excluded.gone`
+
+// upsertSourceArgs are upsertSourceSQL's arguments for st.
+func upsertSourceArgs(st SourceState) ([]any, error) {
+	if st.Name == "" {
+		return nil, errors.New("empty source name")
+	}
+	var times [3]any
+	for i, t := range []time.Time{st.LastFetch, st.LastSuccess, st.NextTry} {
+		v, err := encodeTime(t)
+		if err != nil {
+			return nil, err
+		}
+		times[i] = v
+	}
+	return []any{st.Name, st.URL, st.ETag, st.LastModified, times[0], times[1],
+		st.LastError, st.Failures, times[2], st.PermanentURL, st.Gone}, nil
 }
 
 const selectSource = `SELECT name, url, etag, last_modified, last_fetch, last_success,
