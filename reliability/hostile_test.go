@@ -79,6 +79,9 @@ type hostileCase struct {
 	tls      bool
 	path     string // requested path, default /feed
 	handler  func(s *hostileServer, clk *testClock) http.HandlerFunc
+	// timeouts, when set, replaces hostileFetch's connect and total
+	// timeouts: for a case that must fail on a limit other than time.
+	timeouts time.Duration
 	// check asserts the case's outcome and returns the result column
 	// (without the good source's part, which is common).
 	check func(t *testing.T, h *harness, res pipeline.Result, s *hostileServer) string
@@ -312,6 +315,9 @@ func hostileCases() []hostileCase {
 		{
 			name:     "endless response headers",
 			expected: "fails when the headers pass net/http's 10 MiB limit (memory stays bounded)",
+			// 10 MiB of headers can take over 1 s on a loaded machine under
+			// -race; the size limit, not the clock, is what is tested here.
+			timeouts: 30 * time.Second,
 			handler: func(s *hostileServer, _ *testClock) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) {
 					conn, buf, err := http.NewResponseController(w).Hijack()
@@ -637,7 +643,11 @@ func TestHostileServers(t *testing.T) {
 			if path == "" {
 				path = "/feed"
 			}
-			h := newHarness(t, clk, hostileFetch(),
+			fc := hostileFetch()
+			if tc.timeouts > 0 {
+				fc.ConnectTimeout, fc.Timeout = tc.timeouts, tc.timeouts
+			}
+			h := newHarness(t, clk, fc,
 				feedSource("hostile", hs.URL+path), feedSource("good", good.URL+"/feed"))
 
 			results := h.fetchAll(t)
