@@ -26,6 +26,13 @@ const (
 )
 
 func main() {
+	// A fetch cycle is parse-heavy and most of its garbage dies young:
+	// collecting at 200 % growth instead of 100 % cut cold-cycle CPU by
+	// about 8 % for about 30 % more peak memory, still under 100 MB at
+	// 3,000 sources (BENCHMARKS.md). GOGC in the environment still wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, version: version()})
 	stop()
