@@ -302,7 +302,9 @@ func PlainText(s string) string {
 	if !strings.ContainsAny(s, "<&") {
 		return strings.Join(strings.Fields(s), " ")
 	}
-	paired := pairedUnknownTags(s)
+	// Which unknown tags are markup takes a pass of its own; most bodies
+	// have none, so it runs only when the first one turns up.
+	var paired map[string]bool
 	var b strings.Builder
 	z := html.NewTokenizer(strings.NewReader(s))
 	skip := 0 // depth inside elements whose text is not content
@@ -318,6 +320,9 @@ func PlainText(s string) string {
 		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
 			name, _ := z.TagName()
 			if !isHTMLElement(string(name)) {
+				if paired == nil {
+					paired = pairedUnknownTags(s)
+				}
 				if skip == 0 && !paired[string(name)] {
 					b.Write(z.Raw())
 				}
