@@ -76,15 +76,26 @@ func cmdDigest(ctx context.Context, e *env, args []string) int {
 
 // attachRenderer gives r the digest renderer of its config's templates.
 func attachRenderer(e *env, r *pipeline.Runner) int {
-	tmpl, err := digestTemplates(r.Config)
-	if err == nil {
-		r.DigestRenderer, err = render.NewDigestRenderer(tmpl)
-	}
-	if err != nil {
-		fmt.Fprintf(e.stderr, "netdigest: templates: %v\n", err)
+	var err error
+	if r.DigestRenderer, _, err = digestRenderer(r.Config); err != nil {
+		fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
 		return exitUsage
 	}
 	return exitOK
+}
+
+// digestRenderer parses the config's templates (embedded or its
+// templates: directory), returned too for the web page's.
+func digestRenderer(cfg *config.Config) (*render.DigestRenderer, fs.FS, error) {
+	tmpl, err := digestTemplates(cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("templates: %w", err)
+	}
+	r, err := render.NewDigestRenderer(tmpl)
+	if err != nil {
+		return nil, nil, fmt.Errorf("templates: %w", err)
+	}
+	return r, tmpl, nil
 }
 
 // digestTemplates are the embedded ones unless the config names a directory.

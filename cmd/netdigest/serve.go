@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -181,13 +180,11 @@ func (d *daemon) generation(cfg *config.Config) (*generation, error) {
 		Now:        d.e.now,
 		Log:        d.log,
 	}
-	tmpl, err := digestTemplates(cfg)
+	renderer, tmpl, err := digestRenderer(cfg)
 	if err != nil {
 		return nil, err
 	}
-	if code := attachRenderer(d.e, r); code != exitOK {
-		return nil, errors.New("digest templates do not parse")
-	}
+	r.DigestRenderer = renderer
 	if cfg.Mail != nil {
 		// A missing password is reported now, not at Monday's digest.
 		sender, err := newSender(cfg)
