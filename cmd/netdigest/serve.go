@@ -45,6 +45,14 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 		addr = *listen
 	}
 	logger := daemonLogger(e, *jsonLogs)
+	// Caught from the start: SIGHUP's default action would end the daemon.
+	hangups := e.hangups
+	if hangups == nil {
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, syscall.SIGHUP)
+		defer signal.Stop(ch)
+		hangups = ch
+	}
 
 	// Listen first: a port in use is the commonest start failure, and it
 	// must not cost opening (and integrity-checking) the store.
@@ -88,14 +96,6 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 	}
 	logger.Info("serving", "url", "http://"+ln.Addr().String()+"/", "config", cfg.Path,
 		"store", cfg.Store, "sources", len(cfg.Sources), "pid", os.Getpid())
-
-	hangups := e.hangups
-	if hangups == nil {
-		ch := make(chan os.Signal, 1)
-		signal.Notify(ch, syscall.SIGHUP)
-		defer signal.Stop(ch)
-		hangups = ch
-	}
 
 	code = exitOK
 loop:
