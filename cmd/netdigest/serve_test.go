@@ -12,8 +12,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -498,4 +500,57 @@ func attr(n *html.Node, key string) string {
 		}
 	}
 	return ""
+}
+
+// TestServeSignals runs the built binary, so the real signal wiring of main
+// and serve is what answers: SIGHUP reloads, SIGTERM stops cleanly with
+// status 0.
+func TestServeSignals(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGHUP on Windows")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	bin := filepath.Join(t.TempDir(), "netdigest")
+	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	path, _ := serveConfig(t)
+	log := &lockedBuffer{}
+	cmd := exec.Command(bin, "serve", "-config", path, "-listen", "127.0.0.1:0")
+	cmd.Stderr = log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		if t.Failed() {
+			t.Logf("serve log:\n%s", log)
+		}
+	})
+	waitFor(t, "serve to listen", func() bool { return servingURL.MatchString(log.String()) })
+
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the reload", func() bool { return strings.Contains(log.String(), "msg=reloaded") })
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("serve after SIGTERM: %v, want exit status 0", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("serve still running a minute after SIGTERM")
+	}
+	if !strings.Contains(log.String(), "msg=stopped") {
+		t.Errorf("no clean stop in the log")
+	}
 }
