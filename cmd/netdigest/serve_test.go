@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -219,7 +220,7 @@ func TestServe(t *testing.T) {
 		t.Fatalf("GET /feed.atom: %s, Content-Type %q", resp.Status, resp.Header.Get("Content-Type"))
 	}
 	titles := atomTitles(t, body)
-	if len(titles) < 200 || !contains(titles, "Live: first post on XDP") {
+	if len(titles) < 200 || !slices.Contains(titles, "Live: first post on XDP") {
 		t.Fatalf("feed has %d entries, want the offline example's and the live one", len(titles))
 	}
 	etag := resp.Header.Get("ETag")
@@ -240,7 +241,7 @@ func TestServe(t *testing.T) {
 	live.write(t, "Live: second post on nftables")
 	waitFor(t, "the daemon to fetch the live source's new entry", func() bool {
 		_, body := get(t, d.base+"feed.atom")
-		return contains(atomTitles(t, body), "Live: second post on nftables")
+		return slices.Contains(atomTitles(t, body), "Live: second post on nftables")
 	})
 	if _, body := get(t, d.base+"metrics"); !regexp.MustCompile(`netdigest_fetches_total\{source="live",outcome="new"\} [1-9]`).Match(body) {
 		t.Errorf("/metrics counts no new fetch of live:\n%s", body)
@@ -272,7 +273,7 @@ func TestServe(t *testing.T) {
 	d.hangups <- nil
 	waitFor(t, "the reloaded config's new source in the feed", func() bool {
 		_, body := get(t, d.base+"feed.atom")
-		return contains(atomTitles(t, body), "Extra: a source added by reload")
+		return slices.Contains(atomTitles(t, body), "Extra: a source added by reload")
 	})
 	if _, page := get(t, d.base); !bytes.Contains(page, []byte(">extra<")) {
 		t.Errorf("the web page lists no source extra after the reload")
@@ -296,15 +297,6 @@ func TestServeBadListen(t *testing.T) {
 	if r.code != exitUsage || !strings.Contains(r.stderr, "listen") {
 		t.Errorf("serve on a bad address = %d, %q; want %d and a listen error", r.code, r.stderr, exitUsage)
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // newsboat is Debian's newsboat reading the daemon's feed with its own
@@ -409,7 +401,7 @@ func TestServeNewsboat(t *testing.T) {
 		t.Errorf("newsboat print-unread = %q, want %d unread", out, len(want))
 	}
 	for _, w := range want {
-		if w == "" || !contains(titles, w) {
+		if w == "" || !slices.Contains(titles, w) {
 			t.Errorf("entry %q missing from newsboat (or has no title)", w)
 		}
 	}
@@ -418,7 +410,7 @@ func TestServeNewsboat(t *testing.T) {
 	live.write(t, "Live: a new talk on QUIC offload")
 	waitFor(t, "the daemon's next fetch of the live source", func() bool {
 		_, body := get(t, d.base+"feed.atom")
-		return contains(atomTitles(t, body), "Live: a new talk on QUIC offload")
+		return slices.Contains(atomTitles(t, body), "Live: a new talk on QUIC offload")
 	})
 	out = nb.reload(t)
 	titles, unread = nb.items(t)
