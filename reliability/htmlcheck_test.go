@@ -1,6 +1,7 @@
 package reliability
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -126,6 +127,20 @@ func TestReportRoundTrip(t *testing.T) {
 	}
 	if p := r.Compare(changed, false); len(p) != 1 {
 		t.Errorf("filtered run: Compare = %q, want only the differing result", p)
+	}
+	skipped := NewReport("T", "", Section{Name: "A"}, Section{Name: "B"})
+	_ = skipped.Add(Row{Section: "A", Case: "a", Expected: "e", Result: "ok"})
+	skipped.MarkSkipped("A", "gone")
+	if p := skipped.Compare(changed, true); len(p) != 2 || !strings.Contains(p[0], "A / z:") || !strings.Contains(p[1], "B / second:") {
+		t.Errorf("skipped case: Compare = %q, want only the unobserved rows z and second reported stale", p)
+	}
+	skipped.KeepSkipped(changed)
+	var cases []string
+	for _, row := range skipped.Rows() {
+		cases = append(cases, row.Case)
+	}
+	if !slices.Equal(cases, []string{"a", "gone"}) {
+		t.Errorf("KeepSkipped kept %q, want the observed row and the skipped one", cases)
 	}
 	r.MarkIncomplete("A")
 	if p := r.Compare(changed, true); len(p) != 1 {

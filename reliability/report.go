@@ -37,13 +37,16 @@ type Report struct {
 	mu         sync.Mutex
 	rows       map[[2]string]Row
 	incomplete map[string]bool
+	// skipped holds the cases (section, case) that were skipped by name:
+	// their documented rows are neither stale nor dropped by -update.
+	skipped map[[2]string]bool
 }
 
 // NewReport returns an empty report with the given sections in order.
 func NewReport(title, intro string, sections ...Section) *Report {
 	return &Report{
 		title: title, intro: intro, sections: sections,
-		rows: map[[2]string]Row{}, incomplete: map[string]bool{},
+		rows: map[[2]string]Row{}, incomplete: map[string]bool{}, skipped: map[[2]string]bool{},
 	}
 }
 
@@ -84,6 +87,32 @@ func (r *Report) MarkIncomplete(section string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.incomplete[section] = true
+}
+
+// MarkSkipped records that the named cases of section were skipped in this
+// run (data they need was missing): their documented rows are kept as they
+// are, not reported stale.
+func (r *Report) MarkSkipped(section string, cases ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, c := range cases {
+		r.skipped[[2]string{section, norm(c)}] = true
+	}
+}
+
+// KeepSkipped adds the committed rows that were not observed because their
+// case or section was skipped, so that -update on a run without ../shared
+// never deletes them.
+func (r *Report) KeepSkipped(committed []Row) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, row := range committed {
+		k := [2]string{row.Section, norm(row.Case)}
+		if _, ok := r.rows[k]; ok || !(r.skipped[k] || r.incomplete[row.Section]) {
+			continue
+		}
+		r.rows[k] = row
+	}
 }
 
 // Rows returns the recorded rows in document order: by section, then
@@ -229,11 +258,11 @@ func (r *Report) Compare(committed []Row, complete bool) []string {
 	}
 	if complete {
 		r.mu.Lock()
-		incomplete := maps.Clone(r.incomplete)
+		incomplete, skipped := maps.Clone(r.incomplete), maps.Clone(r.skipped)
 		r.mu.Unlock()
 		for _, row := range committed {
 			k := [2]string{row.Section, norm(row.Case)}
-			if !seen[k] && !incomplete[row.Section] {
+			if !seen[k] && !incomplete[row.Section] && !skipped[k] {
 				problems = append(problems, fmt.Sprintf("%s / %s: documented but no test observed it", row.Section, row.Case))
 			}
 		}

@@ -256,6 +256,12 @@ func TestUntrustedHTML(t *testing.T) {
 	})
 
 	t.Run("feedparser sanitize corpus", func(t *testing.T) {
+		const (
+			caseAtom   = "feedparser sanitize corpus → Atom feed"
+			caseJSON   = "feedparser sanitize corpus → preview JSON (in process)"
+			caseDigest = "feedparser sanitize corpus → digest HTML part"
+		)
+		skipsCases(t, secHTML, caseAtom, caseJSON, caseDigest)
 		dir := shareddata.Path(t, "corpus", "feedparser", "tests", "wellformed", "sanitize")
 		files, err := filepath.Glob(filepath.Join(dir, "*.xml"))
 		if err != nil || len(files) == 0 {
@@ -308,7 +314,7 @@ func TestUntrustedHTML(t *testing.T) {
 		expected := fmt.Sprintf("every entry of the %d files: none survives", len(files))
 
 		t.Run("Atom", func(t *testing.T) {
-			rec := recordAt(t, 4, secHTML, "feedparser sanitize corpus → Atom feed", expected)
+			rec := recordAt(t, 4, secHTML, caseAtom, expected)
 			for _, p := range atomS {
 				t.Error(p)
 			}
@@ -319,7 +325,7 @@ func TestUntrustedHTML(t *testing.T) {
 				atomEntries, atomHTML, len(files)-withoutEntries-refused, withoutEntries, refused, len(atomS))
 		})
 		t.Run("JSON", func(t *testing.T) {
-			rec := recordAt(t, 5, secHTML, "feedparser sanitize corpus → preview JSON (in process)", expected)
+			rec := recordAt(t, 5, secHTML, caseJSON, expected)
 			s, err := checkJSON(all, label)
 			if err != nil {
 				t.Fatal(err)
@@ -330,7 +336,7 @@ func TestUntrustedHTML(t *testing.T) {
 			rec.res("%d entries checked: %d survivors", len(all), len(s))
 		})
 		t.Run("digest", func(t *testing.T) {
-			rec := recordAt(t, 6, secHTML, "feedparser sanitize corpus → digest HTML part", expected)
+			rec := recordAt(t, 6, secHTML, caseDigest, expected)
 			s, parts, err := checkDigest(digest, all)
 			if err != nil {
 				t.Fatal(err)
