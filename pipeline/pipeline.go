@@ -20,6 +20,7 @@ import (
 	"github.com/netdigest/netdigest/normalize/indico"
 	"github.com/netdigest/netdigest/normalize/notes"
 	"github.com/netdigest/netdigest/normalize/page"
+	"github.com/netdigest/netdigest/redact"
 	"github.com/netdigest/netdigest/render"
 	"github.com/netdigest/netdigest/store"
 	"github.com/robfig/cron/v3"
@@ -47,7 +48,7 @@ type Result struct {
 	Err      error
 	Duration time.Duration
 	// MovedTo is set when the source's URL permanently redirects there: the
-	// config should be updated.
+	// config should be updated. In redact.URL's form: it is printed and logged.
 	MovedTo string
 	NextTry time.Time // for Deferred and Gone: when it may be tried again
 	// Warnings are what the parser skipped or guessed in a partial result.
@@ -330,7 +331,7 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 	if st.Gone {
 		res.Outcome = Gone
 		res.Err = fmt.Errorf("source %q: %s is gone (HTTP 410) since %s; not polled until its url changes in the config",
-			src.Name, src.URL, st.LastFetch.UTC().Format(time.DateOnly))
+			src.Name, redact.String(src.URL), st.LastFetch.UTC().Format(time.DateOnly))
 		return res, nil
 	}
 	if now := r.now(); st.NextTry.After(now) {
@@ -342,7 +343,7 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 	url := src.URL
 	if st.PermanentURL != "" {
 		url = st.PermanentURL
-		res.MovedTo = st.PermanentURL
+		res.MovedTo = redact.String(st.PermanentURL)
 	}
 	st.LastFetch = r.now()
 	resp, err := r.Client.Get(ctx, fetch.Request{URL: url, ETag: st.ETag, LastModified: st.LastModified})
@@ -351,7 +352,7 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 	}
 	if resp.PermanentURL != "" {
 		st.PermanentURL = resp.PermanentURL
-		res.MovedTo = resp.PermanentURL
+		res.MovedTo = redact.String(resp.PermanentURL)
 	}
 	if resp.NotModified {
 		st.ETag, st.LastModified = resp.ETag, resp.LastModified
