@@ -63,6 +63,7 @@ type Item struct {
 
 // Document is a parsed source: its own metadata and its items.
 type Document struct {
+	ID    string // the feed's own id (Atom's <id>), "" for formats without one
 	Title string
 	Link  string // the site the document describes (alternate link)
 	Items []Item

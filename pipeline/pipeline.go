@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -367,6 +368,7 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 	if err != nil {
 		return r.fail(ctx, &res, st, fmt.Errorf("source %q: %w", src.Name, err))
 	}
+	st.Feed = feedMeta(doc)
 	// Items stored before under the same raw hash would normalize to the
 	// same entries: a changed feed mostly carries items already stored.
 	known, err := r.Store.RawHashes(ctx, src.Name)
@@ -398,12 +400,30 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 }
 
 // DocumentURL is what relative links in the fetched document resolve
-// against: the final URL, or the configured base of a snapshot.
+// against: the configured base, else the final URL without userinfo and
+// query. Entries' links and ids are made from it and published, so it must
+// not carry the credentials the fetch needed (url.ResolveReference keeps a
+// base's userinfo, and "#x" or "" keeps its query). A snapshot's file URL
+// stays: nothing made from it is published (links are http(s) only, the
+// sanitizer drops file: URLs, feedMeta keeps only http(s) links).
 func DocumentURL(src config.Source, resp *fetch.Response) string {
 	if src.Base != "" {
 		return src.Base
 	}
-	return resp.URL
+	if render.HTTPURL(resp.URL) == "" {
+		return resp.URL
+	}
+	return redact.String(resp.URL)
+}
+
+// feedMeta is what a parsed document says of itself, kept for the entries'
+// <source> element: its id, its title as text, its http(s) link.
+func feedMeta(doc *normalize.Document) store.FeedMeta {
+	return store.FeedMeta{
+		ID:    strings.TrimSpace(doc.ID),
+		Title: normalize.PlainText(doc.Title),
+		Link:  render.HTTPURL(strings.TrimSpace(doc.Link)),
+	}
 }
 
 // Parse picks the parser for the source's kind.
@@ -531,6 +551,10 @@ func (r *Runner) RenderFeed(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("feed: %w", err)
 	}
+	states, err := r.Store.Sources(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("feed: %w", err)
+	}
 	info := render.FeedInfo{
 		ID:        r.Config.ID,
 		Title:     r.Config.Title,
@@ -539,16 +563,32 @@ func (r *Runner) RenderFeed(ctx context.Context) ([]byte, error) {
 		Generator: "netdigest",
 		Version:   r.Version,
 		Updated:   r.now(),
-		Sources:   make(map[string]render.SourceInfo, len(r.Config.Sources)),
-	}
-	for _, s := range r.Config.Sources {
-		info.Sources[s.Name] = render.SourceInfo{Title: s.Name, URL: s.URL}
+		Sources:   SourceInfos(r.Config.Sources, states),
 	}
 	out, err := render.Atom(info, entries)
 	if err != nil {
 		return nil, fmt.Errorf("feed: render: %w", err)
 	}
 	return out, nil
+}
+
+// SourceInfos is what every output says of each configured source: its
+// name, its public URL (config.Source.PublicURL, never the URL fetched) and
+// what its feed said of itself when last parsed from the URL configured now.
+func SourceInfos(sources []config.Source, states []store.SourceState) map[string]render.SourceInfo {
+	byName := make(map[string]store.SourceState, len(states))
+	for _, st := range states {
+		byName[st.Name] = st
+	}
+	out := make(map[string]render.SourceInfo, len(sources))
+	for _, src := range sources {
+		info := render.SourceInfo{Title: src.Name, URL: src.PublicURL}
+		if st, ok := byName[src.Name]; ok && st.URL == src.URL {
+			info.FeedID, info.FeedTitle, info.FeedLink = st.Feed.ID, st.Feed.Title, st.Feed.Link
+		}
+		out[src.Name] = info
+	}
+	return out
 }
 
 // WriteFeed renders the feed and replaces path atomically.
