@@ -547,7 +547,8 @@ func (s *server) maxEntries() int {
 
 // publicError is a source's stored error as the page may show it. Errors
 // name URLs as redact does, but a local snapshot's path (which says how the
-// host is laid out) is replaced, and so are the full URL and the
+// host is laid out) is replaced, as is the URL of a source with a base, and
+// so are the full URL and the
 // url.URL.Redacted form (user name and query kept) that errors recorded by
 // older versions carried.
 func publicError(src config.Source, text string) string {
@@ -556,8 +557,12 @@ func publicError(src config.Source, text string) string {
 		return text
 	}
 	shown, hidden := redact.URL(u), []string{src.URL, u.Redacted()}
-	if u.Scheme == "file" {
+	switch {
+	case u.Scheme == "file":
 		shown, hidden = "(the source's local file)", append(hidden, filepath.FromSlash(u.Path))
+	case src.Base != "":
+		// base says the fetched URL is not public (a secret in its path).
+		shown, hidden = "(the source's url)", append(hidden, redact.URL(u))
 	}
 	for _, h := range hidden { // the URL forms first: they contain the path
 		if h != "" && h != shown {
