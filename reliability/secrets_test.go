@@ -216,6 +216,7 @@ func TestSecrets(t *testing.T) {
 				shown = append(shown, quote(strings.Join(strings.Fields(l), " ")))
 			}
 		}
+		slices.Sort(shown) // sources finish in any order
 		cleanResult(t, rec, "run output", runOut, logSecrets, "; "+strings.Join(shown, ", "))
 	})
 	if runOut == "" {
