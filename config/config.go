@@ -28,6 +28,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/netdigest/netdigest/keyword"
+	"github.com/netdigest/netdigest/redact"
 )
 
 // Defaults applied when a key is absent.
@@ -134,6 +135,10 @@ type Source struct {
 	Text             *Text   // kind text
 	Indico           *Indico // kind indico
 	Line             int     // where the source starts in the file, for messages
+	// PublicURL is all the outputs say of where the source is: Base, else
+	// the http(s) URL without userinfo and query, else "" (a file://
+	// snapshot). URL, with the secrets of ${NAME}, is only fetched.
+	PublicURL string
 }
 
 // Select holds the CSS selectors of a scraped page.
@@ -218,12 +223,17 @@ func Load(path string) (*Config, error) {
 
 // Parse validates data as the contents of the file at path (used to resolve
 // relative paths and to name the file in messages).
+// ${NAME} in a source url is taken from the process environment.
 func Parse(path string, data []byte) (*Config, error) {
+	return parse(path, data, os.LookupEnv)
+}
+
+func parse(path string, data []byte, env Env) (*Config, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	p := &parser{file: path, dir: filepath.Dir(abs)}
+	p := &parser{file: path, dir: filepath.Dir(abs), env: env}
 	cfg := p.parse(data)
 	if len(p.problems) > 0 {
 		sort.SliceStable(p.problems, func(i, j int) bool { return p.problems[i].Line < p.problems[j].Line })
@@ -236,6 +246,7 @@ func Parse(path string, data []byte) (*Config, error) {
 type parser struct {
 	file     string
 	dir      string
+	env      Env
 	problems []Problem
 }
 
@@ -474,8 +485,13 @@ func (p *parser) sources(list *yaml.Node) []Source {
 			"conference": func(v *yaml.Node) { p.decode(v, &s.Conference) },
 			"tags":       func(v *yaml.Node) { p.decode(v, &s.Tags) },
 			"base": func(v *yaml.Node) {
-				if p.decode(v, &s.Base) && !isHTTPURL(s.Base) {
-					p.errorf(v, "base %q is not an absolute http(s) URL", s.Base)
+				if !p.decode(v, &s.Base) {
+					return
+				}
+				if !isHTTPURL(s.Base) {
+					p.errorf(v, "base %q is not an absolute http(s) URL", redact.String(s.Base))
+				} else if u, _ := url.Parse(s.Base); u.User != nil {
+					p.errorf(v, "base %q: no user name or password here: base is published", redact.String(s.Base))
 				}
 			},
 			"include": func(v *yaml.Node) { s.Include = p.matcher(v, "include") },
@@ -504,12 +520,16 @@ func (p *parser) sources(list *yaml.Node) []Source {
 		} else {
 			p.checkKind(n, label, &s, kindNodes)
 		}
+		// Messages show the url as redact does, never a secret of ${NAME}.
 		if rawURL == "" {
 			p.errorf(n, "%s: url is required", label)
-		} else if u, err := p.sourceURL(rawURL); err != nil {
-			p.errorf(p.valueNode(n, "url"), "%s: url %q: %v", label, rawURL, err)
+		} else if expanded, err := p.expandURL(rawURL); err != nil {
+			p.errorf(p.valueNode(n, "url"), "%s: url: %v", label, err)
+		} else if u, err := p.sourceURL(expanded); err != nil {
+			p.errorf(p.valueNode(n, "url"), "%s: url %q: %v", label, redact.String(expanded), err)
 		} else {
 			s.URL = u
+			s.PublicURL = publicURL(s)
 		}
 		if _, err := cron.ParseStandard(s.Schedule); err != nil {
 			p.errorf(p.valueNode(n, "schedule"), "%s: schedule %q: %v", label, s.Schedule, err)

@@ -195,6 +195,9 @@ func checkConfig(t *testing.T, cfg *Config) {
 		if s.Base != "" && !isHTTPURL(s.Base) {
 			t.Errorf("source %q: base %q", s.Name, s.Base)
 		}
+		if pu, err := url.Parse(s.PublicURL); err != nil || pu.User != nil || (s.Base == "" && (pu.RawQuery != "" || pu.Scheme == "file")) {
+			t.Errorf("source %q: public url %q shows more than it may", s.Name, s.PublicURL)
+		}
 		if _, err := cron.ParseStandard(s.Schedule); err != nil {
 			t.Errorf("source %q: schedule %q: %v", s.Name, s.Schedule, err)
 		}

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/netdigest/netdigest/redact"
 )
 
 // Defaults for the zero fields of Options.
@@ -73,7 +75,7 @@ type Response struct {
 // StatusError is an HTTP response that is neither success nor 304.
 // errors.Is(err, ErrGone) reports whether it is a 410.
 type StatusError struct {
-	// URL answered with the status (after redirects), password redacted.
+	// URL answered with the status (after redirects), as redact.URL shows it.
 	URL        string
 	StatusCode int
 	// RetryAfter is when the server allows the next try (429/503 with a
@@ -173,7 +175,7 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 		return fmt.Errorf("stopped after %d redirects", c.opts.MaxRedirects)
 	}
 	if s := req.URL.Scheme; s != "http" && s != "https" {
-		return fmt.Errorf("redirect to %s refused: only http and https are followed", req.URL.Redacted())
+		return fmt.Errorf("redirect to %s refused: only http and https are followed", redact.URL(req.URL))
 	}
 	return nil
 }
@@ -182,22 +184,23 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 func (c *Client) Get(ctx context.Context, req Request) (*Response, error) {
 	u, err := url.Parse(req.URL)
 	if err != nil {
-		return nil, err // url.Error already names the URL
+		// url.Error quotes the whole URL, credentials included.
+		return nil, fmt.Errorf("GET %s: not a valid URL", redact.Invalid)
 	}
 	switch u.Scheme {
 	case "file":
 		return c.getFile(ctx, u, req)
 	case "http", "https":
 		if u.Host == "" {
-			return nil, fmt.Errorf("GET %s: no host", u.Redacted())
+			return nil, fmt.Errorf("GET %s: no host", redact.URL(u))
 		}
 	default:
-		return nil, fmt.Errorf("GET %s: unsupported URL scheme %q", u.Redacted(), u.Scheme)
+		return nil, fmt.Errorf("GET %s: unsupported URL scheme %q", redact.URL(u), u.Scheme)
 	}
 
 	release, err := c.acquire(ctx, hostKey(u))
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: waiting for a slot: %w", u.Redacted(), err)
+		return nil, fmt.Errorf("GET %s: waiting for a slot: %w", redact.URL(u), err)
 	}
 	defer release()
 
@@ -207,7 +210,7 @@ func (c *Client) Get(ctx context.Context, req Request) (*Response, error) {
 	defer cancel()
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", u.Redacted(), err)
+		return nil, fmt.Errorf("GET %s: %w", redact.URL(u), err)
 	}
 	hreq.Header.Set("User-Agent", c.opts.UserAgent)
 	if req.ETag != "" {
@@ -249,7 +252,7 @@ func (c *Client) Get(ctx context.Context, req Request) (*Response, error) {
 		return out, nil
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		drain(resp.Body)
-		serr := &StatusError{URL: final.Redacted(), StatusCode: resp.StatusCode}
+		serr := &StatusError{URL: redact.URL(final), StatusCode: resp.StatusCode}
 		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 			serr.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.opts.Now())
 		}
@@ -258,11 +261,11 @@ func (c *Client) Get(ctx context.Context, req Request) (*Response, error) {
 
 	if resp.ContentLength > c.opts.MaxBodyBytes {
 		return nil, fmt.Errorf("GET %s: %w (Content-Length %d, limit %d bytes)",
-			final.Redacted(), ErrTooLarge, resp.ContentLength, c.opts.MaxBodyBytes)
+			redact.URL(final), ErrTooLarge, resp.ContentLength, c.opts.MaxBodyBytes)
 	}
 	out.Body, err = readCapped(resp.Body, c.opts.MaxBodyBytes)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: read body: %w", final.Redacted(), err)
+		return nil, fmt.Errorf("GET %s: read body: %w", redact.URL(final), err)
 	}
 	return out, nil
 }
@@ -307,7 +310,7 @@ func requestError(u *url.URL, err error) error {
 	if errors.As(err, &uerr) {
 		err = uerr.Err
 	}
-	return fmt.Errorf("GET %s: %w", u.Redacted(), err)
+	return fmt.Errorf("GET %s: %w", redact.URL(u), err)
 }
 
 // permanentURL is the final URL when at least one redirect was followed and

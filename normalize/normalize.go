@@ -26,8 +26,10 @@ const Version = 2
 
 // Source is what normalize needs to know of where items came from.
 type Source struct {
-	Name       string
-	URL        string // the URL the bytes were fetched from (final, after redirects)
+	Name string
+	// URL is where the bytes came from (final, after redirects), as links
+	// may show it: the pipeline passes it without userinfo and query.
+	URL        string
 	Conference string
 	Tags       []string
 	// Include, when set, keeps only items whose title or text matches it
@@ -63,6 +65,7 @@ type Item struct {
 
 // Document is a parsed source: its own metadata and its items.
 type Document struct {
+	ID    string // the feed's own id (Atom's <id>), "" for formats without one
 	Title string
 	Link  string // the site the document describes (alternate link)
 	Items []Item

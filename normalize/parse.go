@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/atom"
 	"github.com/mmcdole/gofeed/rss"
 )
 
@@ -50,8 +51,14 @@ func ParseFeed(body []byte, contentType, fetchURL string) (*Document, error) {
 		Items: make([]Item, 0, len(f.Items)),
 	}
 	var rssItems []*rss.Item
-	if orig, ok := f.OriginalFeed().(*rss.Feed); ok && len(orig.Items) == len(f.Items) {
-		rssItems = orig.Items
+	switch orig := f.OriginalFeed().(type) {
+	case *rss.Feed:
+		if len(orig.Items) == len(f.Items) {
+			rssItems = orig.Items
+		}
+	case *atom.Feed:
+		// gofeed's universal Feed has no id.
+		doc.ID = strings.TrimSpace(orig.ID)
 	}
 	for i, it := range f.Items {
 		if it == nil {

@@ -107,7 +107,7 @@ func TestParseFeed(t *testing.T) {
 		},
 		{
 			name: "Atom 1.0 with xml:base", body: atomSample, contentType: "application/atom+xml; charset=utf-8",
-			wantDoc: Document{Title: "Kernel <b>news</b>", Link: "https://kernel.example/", Items: []Item{{
+			wantDoc: Document{ID: "urn:uuid:60a76c80-d399-11d9-b91C-0003939e0af6", Title: "Kernel <b>news</b>", Link: "https://kernel.example/", Items: []Item{{
 				GUID: "tag:kernel.example,2026:1", Title: "Relative link entry", Link: "https://kernel.example/news/2026/page.html",
 				Authors:   []string{"Alice", "bob@example.org"},
 				Published: time.Date(2026, 3, 8, 8, 0, 0, 0, time.UTC), Updated: time.Date(2026, 3, 9, 10, 0, 0, 0, time.UTC),
@@ -138,8 +138,8 @@ func TestParseFeed(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseFeed: %v", err)
 			}
-			if doc.Title != tt.wantDoc.Title || doc.Link != tt.wantDoc.Link {
-				t.Errorf("doc title, link = %q, %q; want %q, %q", doc.Title, doc.Link, tt.wantDoc.Title, tt.wantDoc.Link)
+			if doc.ID != tt.wantDoc.ID || doc.Title != tt.wantDoc.Title || doc.Link != tt.wantDoc.Link {
+				t.Errorf("doc id, title, link = %q, %q, %q; want %q, %q, %q", doc.ID, doc.Title, doc.Link, tt.wantDoc.ID, tt.wantDoc.Title, tt.wantDoc.Link)
 			}
 			if len(doc.Items) != len(tt.wantDoc.Items) {
 				t.Fatalf("got %d items, want %d", len(doc.Items), len(tt.wantDoc.Items))

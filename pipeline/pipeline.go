@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/netdigest/netdigest/normalize/indico"
 	"github.com/netdigest/netdigest/normalize/notes"
 	"github.com/netdigest/netdigest/normalize/page"
+	"github.com/netdigest/netdigest/redact"
 	"github.com/netdigest/netdigest/render"
 	"github.com/netdigest/netdigest/store"
 	"github.com/robfig/cron/v3"
@@ -47,7 +49,7 @@ type Result struct {
 	Err      error
 	Duration time.Duration
 	// MovedTo is set when the source's URL permanently redirects there: the
-	// config should be updated.
+	// config should be updated. In redact.URL's form: it is printed and logged.
 	MovedTo string
 	NextTry time.Time // for Deferred and Gone: when it may be tried again
 	// Warnings are what the parser skipped or guessed in a partial result.
@@ -330,7 +332,7 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 	if st.Gone {
 		res.Outcome = Gone
 		res.Err = fmt.Errorf("source %q: %s is gone (HTTP 410) since %s; not polled until its url changes in the config",
-			src.Name, src.URL, st.LastFetch.UTC().Format(time.DateOnly))
+			src.Name, redact.String(src.URL), st.LastFetch.UTC().Format(time.DateOnly))
 		return res, nil
 	}
 	if now := r.now(); st.NextTry.After(now) {
@@ -342,7 +344,7 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 	url := src.URL
 	if st.PermanentURL != "" {
 		url = st.PermanentURL
-		res.MovedTo = st.PermanentURL
+		res.MovedTo = redact.String(st.PermanentURL)
 	}
 	st.LastFetch = r.now()
 	resp, err := r.Client.Get(ctx, fetch.Request{URL: url, ETag: st.ETag, LastModified: st.LastModified})
@@ -351,7 +353,7 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 	}
 	if resp.PermanentURL != "" {
 		st.PermanentURL = resp.PermanentURL
-		res.MovedTo = resp.PermanentURL
+		res.MovedTo = redact.String(resp.PermanentURL)
 	}
 	if resp.NotModified {
 		st.ETag, st.LastModified = resp.ETag, resp.LastModified
@@ -366,6 +368,7 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 	if err != nil {
 		return r.fail(ctx, &res, st, fmt.Errorf("source %q: %w", src.Name, err))
 	}
+	st.Feed = feedMeta(doc)
 	// Items stored before under the same raw hash would normalize to the
 	// same entries: a changed feed mostly carries items already stored.
 	known, err := r.Store.RawHashes(ctx, src.Name)
@@ -397,12 +400,30 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 }
 
 // DocumentURL is what relative links in the fetched document resolve
-// against: the final URL, or the configured base of a snapshot.
+// against: the configured base, else the final URL without userinfo and
+// query. Entries' links and ids are made from it and published, so it must
+// not carry the credentials the fetch needed (url.ResolveReference keeps a
+// base's userinfo, and "#x" or "" keeps its query). A snapshot's file URL
+// stays: nothing made from it is published (links are http(s) only, the
+// sanitizer drops file: URLs, feedMeta keeps only http(s) links).
 func DocumentURL(src config.Source, resp *fetch.Response) string {
 	if src.Base != "" {
 		return src.Base
 	}
-	return resp.URL
+	if render.HTTPURL(resp.URL) == "" {
+		return resp.URL
+	}
+	return redact.String(resp.URL)
+}
+
+// feedMeta is what a parsed document says of itself, kept for the entries'
+// <source> element: its id, its title as text, its http(s) link.
+func feedMeta(doc *normalize.Document) store.FeedMeta {
+	return store.FeedMeta{
+		ID:    strings.TrimSpace(doc.ID),
+		Title: normalize.PlainText(doc.Title),
+		Link:  render.HTTPURL(strings.TrimSpace(doc.Link)),
+	}
 }
 
 // Parse picks the parser for the source's kind.
@@ -530,6 +551,10 @@ func (r *Runner) RenderFeed(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("feed: %w", err)
 	}
+	states, err := r.Store.Sources(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("feed: %w", err)
+	}
 	info := render.FeedInfo{
 		ID:        r.Config.ID,
 		Title:     r.Config.Title,
@@ -538,16 +563,32 @@ func (r *Runner) RenderFeed(ctx context.Context) ([]byte, error) {
 		Generator: "netdigest",
 		Version:   r.Version,
 		Updated:   r.now(),
-		Sources:   make(map[string]render.SourceInfo, len(r.Config.Sources)),
-	}
-	for _, s := range r.Config.Sources {
-		info.Sources[s.Name] = render.SourceInfo{Title: s.Name, URL: s.URL}
+		Sources:   SourceInfos(r.Config.Sources, states),
 	}
 	out, err := render.Atom(info, entries)
 	if err != nil {
 		return nil, fmt.Errorf("feed: render: %w", err)
 	}
 	return out, nil
+}
+
+// SourceInfos is what every output says of each configured source: its
+// name, its public URL (config.Source.PublicURL, never the URL fetched) and
+// what its feed said of itself when last parsed from the URL configured now.
+func SourceInfos(sources []config.Source, states []store.SourceState) map[string]render.SourceInfo {
+	byName := make(map[string]store.SourceState, len(states))
+	for _, st := range states {
+		byName[st.Name] = st
+	}
+	out := make(map[string]render.SourceInfo, len(sources))
+	for _, src := range sources {
+		info := render.SourceInfo{Title: src.Name, URL: src.PublicURL}
+		if st, ok := byName[src.Name]; ok && st.URL == src.URL {
+			info.FeedID, info.FeedTitle, info.FeedLink = st.Feed.ID, st.Feed.Title, st.Feed.Link
+		}
+		out[src.Name] = info
+	}
+	return out
 }
 
 // WriteFeed renders the feed and replaces path atomically.

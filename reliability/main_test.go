@@ -26,6 +26,7 @@ const (
 	secStore   = "Corrupt store and backup"
 	secDisk    = "Disk full"
 	secLoad    = "Load"
+	secSecrets = "No secrets in published outputs"
 )
 
 // The bounds every hostile case runs under; the document states them.
@@ -66,6 +67,11 @@ failed reads FAILED below; ports and temporary paths are written as PORT and TMP
 		"round, then the store is opened and checked."},
 	Section{secStore, "Damaged store files and an online backup, through the built binary."},
 	Section{secDisk, "The feed file cannot be written while the rest of the run works."},
+	Section{secSecrets, "Sources configured as `http://user:S3cretPass@127.0.0.1:PORT/…?token=${NAME}` (the token from the " +
+		"environment; one answers 500, one redirects permanently keeping the query) and local snapshots without `base:` " +
+		"(one missing), through the built binary and the web server over the store it filled. Secret strings: the " +
+		"password, the token, `user:`, `user@`, `token=`; published outputs also must not show the config's directory, " +
+		"`file://` or the snapshot's file name."},
 	Section{secLoad, "One `FetchAll` over many sources spread over several local servers (hosts) with " +
 		"latencies of 0–50 ms and 10% failures (HTTP 500 and header timeouts). Heap is sampled with " +
 		"`runtime.ReadMemStats` during the run; the bound is a sanity check, not a benchmark. HeapInuse is " +

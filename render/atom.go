@@ -3,6 +3,7 @@
 package render
 
 import (
+	"cmp"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -31,7 +32,12 @@ type FeedInfo struct {
 // SourceInfo is what an entry's <source> element says of its origin.
 type SourceInfo struct {
 	Title string // the source's name as configured
-	URL   string // the source's fetch URL (used as id and link)
+	// URL is the source's public URL (its base, or the fetched URL without
+	// userinfo and query; "" for a local snapshot): the <source> id and
+	// link when its feed gave none. Never the URL fetched.
+	URL string
+	// What the source's own feed said of itself, "" when it said nothing.
+	FeedID, FeedTitle, FeedLink string
 }
 
 // ConferenceScheme is the category scheme of an entry's conference, so that
@@ -219,13 +225,20 @@ func newAtomEntry(info FeedInfo, e *entry.Entry) (atomEntry, time.Time, error) {
 	ae.Categories = categories(e.Conference, e.Tags)
 
 	if sourceName != "" {
+		// RFC 4287 4.2.11: the origin feed's own metadata when it has it.
+		title := sourceName
+		if known && src.FeedTitle != "" {
+			title = src.FeedTitle
+		}
 		s := &atomSource{
-			Title:   &atomText{Type: "text", Text: sourceName},
+			Title:   &atomText{Type: "text", Text: title},
 			Updated: atomTime(updated),
 		}
-		if known && src.URL != "" {
-			s.ID = src.URL
-			s.Link = &feeds.AtomLink{Href: src.URL}
+		if known {
+			s.ID = cmp.Or(src.FeedID, src.URL)
+			if link := cmp.Or(src.FeedLink, src.URL); link != "" {
+				s.Link = &feeds.AtomLink{Href: link}
+			}
 		}
 		ae.Source = s
 	}

@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/netdigest/netdigest/entry"
+	"github.com/netdigest/netdigest/pipeline"
 	"github.com/netdigest/netdigest/render"
+	"github.com/netdigest/netdigest/store"
 )
 
 // feedFormat is one served form of the merged feed, with its cache: the
@@ -184,8 +186,12 @@ func (s *server) renderWith(ctx context.Context, file string, fn func(render.Fee
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("feed %s: %w", file, err)
 	}
+	states, err := s.store.Sources(ctx)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("feed %s: %w", file, err)
+	}
 	now := s.now()
-	info := s.feedInfo(file, now)
+	info := s.feedInfo(file, now, states)
 	body, err := fn(info, entries)
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("%w: %s: %w", errRender, file, err)
@@ -195,7 +201,7 @@ func (s *server) renderWith(ctx context.Context, file string, fn func(render.Fee
 
 // feedInfo describes the merged feed served at file, as RenderFeed does
 // for feed.atom.
-func (s *server) feedInfo(file string, now time.Time) render.FeedInfo {
+func (s *server) feedInfo(file string, now time.Time, states []store.SourceState) render.FeedInfo {
 	info := render.FeedInfo{
 		ID:        s.cfg.ID,
 		Title:     s.cfg.Title,
@@ -204,10 +210,7 @@ func (s *server) feedInfo(file string, now time.Time) render.FeedInfo {
 		Generator: "netdigest",
 		Version:   s.runner.Version,
 		Updated:   now,
-		Sources:   make(map[string]render.SourceInfo, len(s.cfg.Sources)),
-	}
-	for _, src := range s.cfg.Sources {
-		info.Sources[src.Name] = render.SourceInfo{Title: src.Name, URL: src.URL}
+		Sources:   pipeline.SourceInfos(s.cfg.Sources, states),
 	}
 	return info
 }

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/netdigest/netdigest/config"
 	"github.com/netdigest/netdigest/entry"
+	"github.com/netdigest/netdigest/redact"
 	"github.com/netdigest/netdigest/render"
 	"github.com/netdigest/netdigest/store"
 	"github.com/netdigest/netdigest/templates"
@@ -391,11 +393,11 @@ func (s *server) sourceViews(states []store.SourceState, now time.Time) []Source
 		sv := SourceView{
 			Name:        src.Name,
 			Kind:        src.Kind,
-			URL:         render.HTTPURL(src.URL),
+			URL:         render.HTTPURL(src.PublicURL),
 			LastSuccess: s.stamp(st.LastSuccess, now),
-			LastError:   st.LastError,
+			LastError:   publicError(src, st.LastError),
 			Failures:    st.Failures,
-			MovedTo:     render.HTTPURL(st.PermanentURL),
+			MovedTo:     render.HTTPURL(redact.String(st.PermanentURL)),
 		}
 		if s.sched != nil {
 			sv.NextFetch = s.stamp(s.sched.Next(src.Name), now)
@@ -541,4 +543,31 @@ func (s *server) maxEntries() int {
 		return s.cfg.MaxEntries
 	}
 	return config.DefaultMaxEntries
+}
+
+// publicError is a source's stored error as the page may show it. Errors
+// name URLs as redact does, but a local snapshot's path (which says how the
+// host is laid out) is replaced, as is the URL of a source with a base, and
+// so are the full URL and the
+// url.URL.Redacted form (user name and query kept) that errors recorded by
+// older versions carried.
+func publicError(src config.Source, text string) string {
+	u, err := url.Parse(src.URL)
+	if text == "" || err != nil {
+		return text
+	}
+	shown, hidden := redact.URL(u), []string{src.URL, u.Redacted()}
+	switch {
+	case u.Scheme == "file":
+		shown, hidden = "(the source's local file)", append(hidden, filepath.FromSlash(u.Path))
+	case src.Base != "":
+		// base says the fetched URL is not public (a secret in its path).
+		shown, hidden = "(the source's url)", append(hidden, redact.URL(u))
+	}
+	for _, h := range hidden { // the URL forms first: they contain the path
+		if h != "" && h != shown {
+			text = strings.ReplaceAll(text, h, shown)
+		}
+	}
+	return text
 }

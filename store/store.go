@@ -34,6 +34,14 @@ type SourceState struct {
 	NextTry      time.Time // not before (Retry-After, later backoff)
 	PermanentURL string    // where a permanent redirect pointed
 	Gone         bool      // the URL answered 410 Gone
+	// Feed is what the source's document said of itself when last parsed.
+	Feed FeedMeta
+}
+
+// FeedMeta is a fetched feed's own id, title and alternate link, each ""
+// when the document had none.
+type FeedMeta struct {
+	ID, Title, Link string
 }
 
 // Counts tells what a fetch changed.
@@ -516,14 +524,15 @@ func upsertSource(ctx context.Context, db execer, st SourceState) error {
 
 const upsertSourceSQL = `
 INSERT INTO sources (name, url, etag, last_modified, last_fetch, last_success,
-	last_error, failures, next_try, permanent_url, gone)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	last_error, failures, next_try, permanent_url, gone, feed_id, feed_title, feed_link)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (name) DO UPDATE SET
 	url = excluded.url, etag = excluded.etag, last_modified = excluded.last_modified,
 	last_fetch = excluded.last_fetch, last_success = excluded.last_success,
 	last_error = excluded.last_error, failures = excluded.failures,
 	next_try = excluded.next_try, permanent_url = excluded.permanent_url,
-	gone = excluded.gone`
+	gone = excluded.gone, feed_id = excluded.feed_id, feed_title = excluded.feed_title,
+	feed_link = excluded.feed_link`
 
 // upsertSourceArgs are upsertSourceSQL's arguments for st.
 func upsertSourceArgs(st SourceState) ([]any, error) {
@@ -539,17 +548,19 @@ func upsertSourceArgs(st SourceState) ([]any, error) {
 		times[i] = v
 	}
 	return []any{st.Name, st.URL, st.ETag, st.LastModified, times[0], times[1],
-		st.LastError, st.Failures, times[2], st.PermanentURL, st.Gone}, nil
+		st.LastError, st.Failures, times[2], st.PermanentURL, st.Gone,
+		st.Feed.ID, st.Feed.Title, st.Feed.Link}, nil
 }
 
 const selectSource = `SELECT name, url, etag, last_modified, last_fetch, last_success,
-	last_error, failures, next_try, permanent_url, gone FROM sources`
+	last_error, failures, next_try, permanent_url, gone, feed_id, feed_title, feed_link FROM sources`
 
 func scanSource(row interface{ Scan(...any) error }) (SourceState, error) {
 	var st SourceState
 	var fetch, success, next sql.NullString
 	err := row.Scan(&st.Name, &st.URL, &st.ETag, &st.LastModified, &fetch, &success,
-		&st.LastError, &st.Failures, &next, &st.PermanentURL, &st.Gone)
+		&st.LastError, &st.Failures, &next, &st.PermanentURL, &st.Gone,
+		&st.Feed.ID, &st.Feed.Title, &st.Feed.Link)
 	if err != nil {
 		return SourceState{}, err
 	}

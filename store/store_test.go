@@ -666,6 +666,7 @@ func TestSourceStateRoundTrip(t *testing.T) {
 		LastError:    "fetch: 503 Service Unavailable", Failures: 3,
 		NextTry:      time.Date(2025, 3, 10, 10, 0, 0, 0, paris),
 		PermanentURL: "https://bootlin.com/blog/feed/", Gone: true,
+		Feed: FeedMeta{ID: "tag:bootlin.com,2025:blog", Title: "Bootlin blog", Link: "https://bootlin.com/blog/"},
 	}
 	tests := []struct {
 		name string

@@ -16,6 +16,7 @@ import (
 	"github.com/netdigest/netdigest/fetch"
 	"github.com/netdigest/netdigest/normalize"
 	"github.com/netdigest/netdigest/pipeline"
+	"github.com/netdigest/netdigest/redact"
 	"github.com/netdigest/netdigest/store"
 )
 
@@ -110,7 +111,7 @@ func cmdCheck(ctx context.Context, e *env, args []string) int {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tKIND\tSCHEDULE\tCONFERENCE\tTAGS\tURL")
 	for _, s := range cfg.Sources {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Kind, s.Schedule, dash(s.Conference), dash(strings.Join(s.Tags, ",")), s.URL)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Kind, s.Schedule, dash(s.Conference), dash(strings.Join(s.Tags, ",")), redact.String(s.URL))
 	}
 	tw.Flush()
 	return exitOK

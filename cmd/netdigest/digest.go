@@ -118,9 +118,9 @@ func newSender(cfg *config.Config) (*mail.SMTP, error) {
 	}
 	password := ""
 	if m.PasswordEnv != "" {
-		password = os.Getenv(m.PasswordEnv)
-		if password == "" {
-			return nil, fmt.Errorf("the SMTP password variable %s is not set in the environment", m.PasswordEnv)
+		var err error
+		if password, err = config.Env(os.LookupEnv).Secret(m.PasswordEnv); err != nil {
+			return nil, fmt.Errorf("the SMTP password: %w", err)
 		}
 	}
 	return mail.NewSMTP(mail.SMTPConfig{

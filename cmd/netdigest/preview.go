@@ -13,6 +13,7 @@ import (
 	"github.com/netdigest/netdigest/normalize"
 	"github.com/netdigest/netdigest/normalize/page"
 	"github.com/netdigest/netdigest/pipeline"
+	"github.com/netdigest/netdigest/redact"
 )
 
 // cmdPreview fetches one source and prints what it would yield, storing
@@ -92,7 +93,7 @@ func cmdPreview(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stdout, "   text:    %s\n", line)
 		}
 	}
-	fmt.Fprintf(e.stdout, "%s: %d entries from %s", src.Name, len(entries), resp.URL)
+	fmt.Fprintf(e.stdout, "%s: %d entries from %s", src.Name, len(entries), redact.String(resp.URL))
 	if len(doc.Warnings) > 0 {
 		fmt.Fprintf(e.stdout, ", %d warnings", len(doc.Warnings))
 	}
