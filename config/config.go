@@ -112,6 +112,9 @@ type Fetch struct {
 	Timeout        time.Duration
 	ConnectTimeout time.Duration
 	MaxBodyBytes   int64
+	// MaxItems and MaxContentBytes bound what one fetch of a source adds
+	// (see limits.go); each source inherits them unless it sets its own.
+	MaxItems, MaxContentBytes int
 }
 
 // Source is one configured source.
@@ -133,6 +136,9 @@ type Source struct {
 	Text             *Text   // kind text
 	Indico           *Indico // kind indico
 	Line             int     // where the source starts in the file, for messages
+	// MaxItems and MaxContentBytes: the source's own, else fetch's; zero
+	// when neither is set (normalize's defaults apply).
+	MaxItems, MaxContentBytes int
 }
 
 // Select holds the CSS selectors of a scraped page.
@@ -323,6 +329,7 @@ func (p *parser) parse(data []byte) *Config {
 		return cfg
 	}
 	cfg.Sources = p.sources(sourcesNode)
+	inheritLimits(cfg)
 	return cfg
 }
 
@@ -442,6 +449,8 @@ func (p *parser) fetch(v *yaml.Node, f *Fetch) {
 				f.MaxBodyBytes = int64(n)
 			}
 		},
+		"max_items":         func(v *yaml.Node) { p.positive(v, &f.MaxItems) },
+		"max_content_bytes": func(v *yaml.Node) { p.positive(v, &f.MaxContentBytes) },
 	})
 }
 
@@ -483,6 +492,10 @@ func (p *parser) sources(list *yaml.Node) []Source {
 			"split":   func(v *yaml.Node) { kindNodes["split"] = v; s.Split = p.split(v) },
 			"text":    func(v *yaml.Node) { kindNodes["text"] = v; s.Text = p.text(v) },
 			"indico":  func(v *yaml.Node) { kindNodes["indico"] = v; s.Indico = p.indico(v) },
+
+			// Bounds (limits.go).
+			"max_items":         func(v *yaml.Node) { p.positive(v, &s.MaxItems) },
+			"max_content_bytes": func(v *yaml.Node) { p.positive(v, &s.MaxContentBytes) },
 		})
 		label := "source"
 		switch {

@@ -32,3 +32,18 @@ func readFile(path string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// inheritLimits gives each source the fetch block's max_items and
+// max_content_bytes unless it sets its own. Zero stays zero: normalize owns
+// the defaults (1,000 items, 256 KiB), which apply to every caller.
+func inheritLimits(cfg *Config) {
+	for i := range cfg.Sources {
+		s := &cfg.Sources[i]
+		if s.MaxItems == 0 {
+			s.MaxItems = cfg.Fetch.MaxItems
+		}
+		if s.MaxContentBytes == 0 {
+			s.MaxContentBytes = cfg.Fetch.MaxContentBytes
+		}
+	}
+}

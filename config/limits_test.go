@@ -77,3 +77,46 @@ func writeTemp(t *testing.T, dir, name, data string) string {
 	}
 	return p
 }
+
+func TestParseLimits(t *testing.T) {
+	head := "title: t\nid: tag:example.org,2026:t\nlink: https://example.org/\n"
+	src := func(name, extra string) string {
+		return "  - name: " + name + "\n    url: https://example.org/" + name + "\n" + extra
+	}
+	t.Run("inherited and overridden", func(t *testing.T) {
+		data := head + "fetch:\n  max_items: 50\n  max_content_bytes: 65536\nsources:\n" +
+			src("inherits", "") + src("own", "    max_items: 5\n    max_content_bytes: 1024\n")
+		cfg, err := Parse("feeds.yaml", []byte(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Fetch.MaxItems != 50 || cfg.Fetch.MaxContentBytes != 65536 {
+			t.Errorf("fetch = %+v", cfg.Fetch)
+		}
+		got := map[string][2]int{}
+		for _, s := range cfg.Sources {
+			got[s.Name] = [2]int{s.MaxItems, s.MaxContentBytes}
+		}
+		if got["inherits"] != [2]int{50, 65536} || got["own"] != [2]int{5, 1024} {
+			t.Errorf("sources' (max_items, max_content_bytes) = %v", got)
+		}
+	})
+	t.Run("unset: normalize's defaults", func(t *testing.T) {
+		cfg, err := Parse("feeds.yaml", []byte(head+"sources:\n"+src("a", "")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := cfg.Sources[0]; s.MaxItems != 0 || s.MaxContentBytes != 0 {
+			t.Errorf("source = %d, %d; want 0, 0", s.MaxItems, s.MaxContentBytes)
+		}
+	})
+	t.Run("not positive", func(t *testing.T) {
+		data := head + "fetch:\n  max_items: 0\nsources:\n" + src("a", "    max_content_bytes: -1\n")
+		_, err := Parse("feeds.yaml", []byte(data))
+		for _, want := range []string{"feeds.yaml:5: must be a positive number, got 0", "feeds.yaml:9: must be a positive number, got -1"} {
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("Parse = %v, want %q", err, want)
+			}
+		}
+	})
+}
