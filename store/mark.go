@@ -19,7 +19,7 @@ func (s *Store) checkMark(ctx context.Context, db *sql.DB, app, version, objects
 	case app == appID:
 		return nil
 	case app != 0:
-		return s.badFile(fmt.Sprintf("it is a SQLite database of another program (application_id %#x)", app))
+		return s.badFile(fmt.Sprintf("it is a SQLite database of another program: application_id %#x", app))
 	case version == 0 && objects == 0:
 		return nil // a new database (or one whose first migration never committed)
 	case version == 0 || version > len(ms):
@@ -34,8 +34,8 @@ func (s *Store) checkMark(ctx context.Context, db *sql.DB, app, version, objects
 		return fmt.Errorf("store: open %q: %w", s.path, err)
 	}
 	if !slices.Equal(have, want) {
-		return s.badFile(fmt.Sprintf("it is a SQLite database of another program "+
-			"(user_version %d, but not netdigest's tables of that version)", version))
+		return s.badFile(fmt.Sprintf("it is a SQLite database of another program: "+
+			"user_version %d, but not netdigest's tables of that version", version))
 	}
 	return nil
 }
