@@ -103,7 +103,7 @@ func capContent(content string, max int, link string) string {
 	var open []string // names of the elements open at b's end
 	closers := 0      // bytes of their end tags
 	z := xhtml.NewTokenizer(strings.NewReader(content))
-	z.SetMaxBuf(0)
+	whole := false // everything fit: only stray end tags made it too long
 cut:
 	for {
 		tt := z.Next()
@@ -111,7 +111,8 @@ cut:
 		room := max - b.Len() - closers
 		switch tt {
 		case xhtml.ErrorToken:
-			break cut // the end (or nothing readable left)
+			whole = true // the end (a string reads no other way)
+			break cut
 		case xhtml.TextToken:
 			if len(raw) > room {
 				b.Write(cutText(raw, room))
@@ -153,6 +154,9 @@ cut:
 	}
 	for j := len(open) - 1; j >= 0; j-- {
 		b.WriteString("</" + open[j] + ">")
+	}
+	if whole {
+		return b.String()
 	}
 	if link == "" {
 		b.WriteString("<p>…</p>")

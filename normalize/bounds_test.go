@@ -139,11 +139,14 @@ func TestCapContent(t *testing.T) {
 	if got := capContent("<p>"+strings.Repeat("y ", 20)+"</p>", 10, ""); got != "<p>y y</p><p>…</p>" {
 		t.Errorf("without a link: %q", got)
 	}
+	// Over the cap only by end tags closing nothing: all is kept, no link.
+	if got := capContent("<p>a</b></i></b></i></p>", 12, link); got != "<p>a</p>" {
+		t.Errorf("stray end tags: %q, want all the content and no link", got)
+	}
 }
 
 // TestEntriesContentCap is the 9 MiB item: its content is kept up to the
-// cap (the default, and a configured one), closed, and linked; the text
-// filters and topics still see the whole item.
+// cap (the default, and a configured one), closed, and linked.
 func TestEntriesContentCap(t *testing.T) {
 	var b strings.Builder
 	for i := 0; b.Len() < 9<<20; i++ {
