@@ -114,6 +114,9 @@ type Fetch struct {
 	Timeout        time.Duration
 	ConnectTimeout time.Duration
 	MaxBodyBytes   int64
+	// MaxItems and MaxContentBytes bound what one fetch of a source adds
+	// (see limits.go); each source inherits them unless it sets its own.
+	MaxItems, MaxContentBytes int
 }
 
 // Source is one configured source.
@@ -139,6 +142,9 @@ type Source struct {
 	// the http(s) URL without userinfo and query, else "" (a file://
 	// snapshot). URL, with the secrets of ${NAME}, is only fetched.
 	PublicURL string
+	// MaxItems and MaxContentBytes: the source's own, else fetch's; zero
+	// when neither is set (normalize's defaults apply).
+	MaxItems, MaxContentBytes int
 }
 
 // Select holds the CSS selectors of a scraped page.
@@ -214,7 +220,7 @@ func (e *Error) Error() string {
 
 // Load reads and validates the config at path.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
@@ -335,6 +341,7 @@ func (p *parser) parse(data []byte) *Config {
 		return cfg
 	}
 	cfg.Sources = p.sources(sourcesNode)
+	inheritLimits(cfg)
 	return cfg
 }
 
@@ -454,6 +461,8 @@ func (p *parser) fetch(v *yaml.Node, f *Fetch) {
 				f.MaxBodyBytes = int64(n)
 			}
 		},
+		"max_items":         func(v *yaml.Node) { p.positive(v, &f.MaxItems) },
+		"max_content_bytes": func(v *yaml.Node) { p.positive(v, &f.MaxContentBytes) },
 	})
 }
 
@@ -500,6 +509,10 @@ func (p *parser) sources(list *yaml.Node) []Source {
 			"split":   func(v *yaml.Node) { kindNodes["split"] = v; s.Split = p.split(v) },
 			"text":    func(v *yaml.Node) { kindNodes["text"] = v; s.Text = p.text(v) },
 			"indico":  func(v *yaml.Node) { kindNodes["indico"] = v; s.Indico = p.indico(v) },
+
+			// Bounds (limits.go).
+			"max_items":         func(v *yaml.Node) { p.positive(v, &s.MaxItems) },
+			"max_content_bytes": func(v *yaml.Node) { p.positive(v, &s.MaxContentBytes) },
 		})
 		label := "source"
 		switch {

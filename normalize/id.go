@@ -82,7 +82,7 @@ func formatDate(t time.Time) string {
 
 // RawHash identifies an item as its parser gave it, together with all that
 // Entries reads besides it to normalize it: the rules (Version), the
-// source's name, URL, conference and tags, and the document's link. Equal
+// source's name, URL, conference, tags and content cap, and the document's link. Equal
 // raw hashes give equal entries, so an item stored under its raw hash need
 // not be normalized again (see EntriesSkipping). Topics and include/exclude
 // filters are left out on purpose: like ContentHash, a change of them does
@@ -98,6 +98,7 @@ func RawHash(src Source, doc *Document, it *Item) string {
 	field("url", src.URL)
 	field("conference", src.Conference)
 	field("source tags", strings.Join(src.Tags, "\x1f"))
+	field("content cap", fmt.Sprint(src.maxContentBytes()))
 	field("document link", doc.Link)
 	field("guid", it.GUID)
 	field("title", it.Title)

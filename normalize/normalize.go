@@ -20,9 +20,11 @@ import (
 // (entry.Entry.NormVersion). 1: the rules before it was recorded; 2: HTML
 // is sanitized as published, no longer after a parse and render by the
 // HTML parser: only the tags whose relative URLs are resolved are written
-// again (SVG and MathML still go through the parser). RawHash includes it, so a new
-// version normalizes every item again.
-const Version = 2
+// again (SVG and MathML still go through the parser); 3: content is capped
+// (Source.MaxContentBytes) and characters XML forbids are stripped from
+// every field. RawHash includes it, so a new version normalizes every item
+// again.
+const Version = 3
 
 // Source is what normalize needs to know of where items came from.
 type Source struct {
@@ -36,6 +38,10 @@ type Source struct {
 	// ("only the networking posts of a general blog"); Exclude drops items
 	// that match it and wins over Include.
 	Include, Exclude *keyword.Matcher
+	// MaxItems bounds the entries taken from one document (the newest);
+	// MaxContentBytes bounds an entry's Content. Zero means the default
+	// (DefaultMaxItems, DefaultMaxContentBytes).
+	MaxItems, MaxContentBytes int
 }
 
 // Topic tags entries whose title or text mentions it.
@@ -88,7 +94,9 @@ func New(topics ...Topic) *Normalizer {
 }
 
 // Entries normalizes a document's items into entries, dropping duplicates
-// within the document (same id: first wins).
+// within the document (same id: first wins). Of a document with more than
+// src.MaxItems items only the newest are taken, and a warning naming the
+// others is added to doc.Warnings.
 // now clamps dates more than a day in the future (a zero now clamps nothing).
 func (n *Normalizer) Entries(src Source, doc *Document, now time.Time) []entry.Entry {
 	out, _ := n.EntriesSkipping(src, doc, now, nil)
@@ -110,10 +118,18 @@ func (n *Normalizer) EntriesSkipping(src Source, doc *Document, now time.Time, k
 	if doc == nil {
 		return nil, 0
 	}
-	out = make([]entry.Entry, 0, len(doc.Items))
-	seenID := make(map[string]bool, len(doc.Items))
+	keep, warning := keptItems(&src, doc)
+	if warning != "" {
+		doc.Warnings = append(doc.Warnings, warning)
+	}
+	size := min(len(doc.Items), src.maxItems())
+	out = make([]entry.Entry, 0, size)
+	seenID := make(map[string]bool, size)
 	needText := len(n.topics) > 0 || src.Include != nil || src.Exclude != nil
 	for i := range doc.Items {
+		if keep != nil && !keep[i] {
+			continue
+		}
 		it := &doc.Items[i]
 		raw := RawHash(src, doc, it)
 		if id, ok := known[raw]; ok && !inFuture(it, now) {
@@ -201,7 +217,7 @@ func (n *Normalizer) entry(src Source, doc *Document, it *Item, now time.Time, n
 		if base != nil {
 			rawContent = AbsolutizeHTML(rawContent, base.String())
 		}
-		content = strings.TrimSpace(n.content.Sanitize(rawContent))
+		content = capContent(strings.TrimSpace(n.content.Sanitize(rawContent)), src.maxContentBytes(), link)
 	}
 
 	rawSummary := it.SummaryHTML
@@ -246,6 +262,7 @@ func (n *Normalizer) entry(src Source, doc *Document, it *Item, now time.Time, n
 		Conference:  src.Conference,
 		NormVersion: Version,
 	}
+	xmlSafeEntry(&e)
 	e.ContentHash = ContentHash(&e)
 	if !needText {
 		return e, ""

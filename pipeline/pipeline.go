@@ -478,6 +478,9 @@ func NormalizeSource(src config.Source, fetchedURL string) normalize.Source {
 		Tags:       src.Tags,
 		Include:    src.Include,
 		Exclude:    src.Exclude,
+
+		MaxItems:        src.MaxItems,
+		MaxContentBytes: src.MaxContentBytes,
 	}
 }
 

@@ -27,6 +27,7 @@ const (
 	secDisk    = "Disk full"
 	secLoad    = "Load"
 	secSecrets = "No secrets in published outputs"
+	secBounds  = "Size limits and foreign files"
 )
 
 // The bounds every hostile case runs under; the document states them.
@@ -78,6 +79,10 @@ failed reads FAILED below; ports and temporary paths are written as PORT and TMP
 		"the Go heap only: modernc.org/sqlite allocates its page cache outside it, so the test also logs the " +
 		"process's peak RSS (VmHWM, reset before the run). Measured on a 2-CPU machine: peak HeapInuse about " +
 		"7 MB at 300 sources and 10 MB at 2,000."},
+	Section{secBounds, "What one source or one file can make netdigest hold, store or publish: oversized items and " +
+		"pages through the real pipeline and store (with `max_body_bytes` raised so the caps behind it are what " +
+		"is tested), hostile characters through the served feeds, and files that are not netdigest's given to the " +
+		"built binary."},
 )
 
 func TestMain(m *testing.M) {

@@ -213,11 +213,11 @@ func (s *Store) inspect(ctx context.Context) error {
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&objects); err != nil {
 		return s.openErr(err)
 	}
-	if (app != 0 && app != appID) || (version == 0 && objects > 0) {
-		return s.badFile("it is a SQLite database of another program")
-	}
 	ms, err := migrations()
 	if err != nil {
+		return err
+	}
+	if err := s.checkMark(ctx, db, app, version, objects, ms); err != nil {
 		return err
 	}
 	if err := s.tooNew(version, len(ms)); err != nil {

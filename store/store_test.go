@@ -258,11 +258,61 @@ func TestOpenRefusesBadFiles(t *testing.T) {
 		}
 		return b
 	}
+	// foreignWith is another program's database with a table of its own
+	// and pragmas that could pass for netdigest's.
+	foreignWith := func(pragmas string) func(t *testing.T, dir string) []byte {
+		return func(t *testing.T, dir string) []byte {
+			path := filepath.Join(dir, "other.db")
+			db, err := sql.Open("sqlite", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('x'); " + pragmas); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+	}
+	// lookalike has netdigest's tables of version 3 and one more of its own.
+	lookalike := func(t *testing.T, dir string) []byte {
+		path := filepath.Join(dir, "other.db")
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		ms, _ := migrations()
+		for _, m := range ms[:3] {
+			if _, err := db.Exec(m.sql); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.Exec("CREATE TABLE notes (body TEXT); PRAGMA application_id = 0; PRAGMA user_version = 3"); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
 	tests := []struct {
 		name    string
 		content func(t *testing.T, dir string) []byte
 		why     string // in the message
 	}{
+		{"another program's database with user_version 3", foreignWith("PRAGMA user_version = 3"), "another program"},
+		{"another program's database with user_version 5", foreignWith("PRAGMA user_version = 5"), "another program"},
+		{"another program's database with user_version 99", foreignWith("PRAGMA user_version = 99"), "another program"},
+		{"another program's application_id", foreignWith("PRAGMA application_id = 42; PRAGMA user_version = 5"), "another program"},
+		{"netdigest's tables of version 3 and another one", lookalike, "another program"},
 		{"text file", func(*testing.T, string) []byte {
 			return []byte("sources:\n  - name: lwn\n    url: https://lwn.net/headlines/rss\n")
 		}, "not a SQLite database"},
@@ -309,6 +359,56 @@ func TestOpenRefusesBadFiles(t *testing.T) {
 				t.Errorf("Open left files beside the database: %v", left)
 			}
 		})
+	}
+}
+
+// TestOpenEarlierStores opens stores made by the migrations of earlier
+// versions, as those versions left them (marked by 0001) and without the
+// mark (a store rebuilt from a dump): every one opens, is migrated and
+// marked, and keeps its rows.
+func TestOpenEarlierStores(t *testing.T) {
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v := 1; v < len(ms); v++ {
+		for _, marked := range []bool{true, false} {
+			t.Run(fmt.Sprintf("version %d marked %v", v, marked), func(t *testing.T) {
+				path := filepath.Join(t.TempDir(), "netdigest.db")
+				raw, err := sql.Open("sqlite", path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer raw.Close()
+				for _, m := range ms[:v] {
+					if _, err := raw.Exec(m.sql); err != nil {
+						t.Fatalf("%s: %v", m.name, err)
+					}
+				}
+				if _, err := raw.Exec(fmt.Sprintf("PRAGMA user_version = %d; INSERT INTO sources (name) VALUES ('kept')", v)); err != nil {
+					t.Fatal(err)
+				}
+				if !marked {
+					if _, err := raw.Exec("PRAGMA application_id = 0"); err != nil {
+						t.Fatal(err)
+					}
+				}
+				raw.Close()
+
+				s := openFile(t, path, newClock())
+				defer s.Close()
+				if got := pragmaInt(t, s.w, "user_version"); got != len(ms) {
+					t.Errorf("user_version = %d, want %d", got, len(ms))
+				}
+				if got := pragmaInt(t, s.w, "application_id"); got != appID {
+					t.Errorf("application_id = %#x, want %#x", got, appID)
+				}
+				states, err := s.Sources(context.Background())
+				if err != nil || len(states) != 1 || states[0].Name != "kept" {
+					t.Errorf("Sources = %v, %v; want the row stored before", states, err)
+				}
+			})
+		}
 	}
 }
 
