@@ -113,6 +113,9 @@ type Fetch struct {
 	Timeout        time.Duration
 	ConnectTimeout time.Duration
 	MaxBodyBytes   int64
+	// AllowPrivateNetworks lets every source reach loopback, private and
+	// link-local addresses (refused by default).
+	AllowPrivateNetworks bool
 }
 
 // Source is one configured source.
@@ -134,6 +137,9 @@ type Source struct {
 	Text             *Text   // kind text
 	Indico           *Indico // kind indico
 	Line             int     // where the source starts in the file, for messages
+	// AllowPrivateNetworks lets this source (an intranet wiki) reach
+	// loopback, private and link-local addresses.
+	AllowPrivateNetworks bool
 }
 
 // Select holds the CSS selectors of a scraped page.
@@ -443,6 +449,7 @@ func (p *parser) fetch(v *yaml.Node, f *Fetch) {
 				f.MaxBodyBytes = int64(n)
 			}
 		},
+		"allow_private_networks": func(v *yaml.Node) { p.decode(v, &f.AllowPrivateNetworks) },
 	})
 }
 
@@ -484,6 +491,8 @@ func (p *parser) sources(list *yaml.Node) []Source {
 			"split":   func(v *yaml.Node) { kindNodes["split"] = v; s.Split = p.split(v) },
 			"text":    func(v *yaml.Node) { kindNodes["text"] = v; s.Text = p.text(v) },
 			"indico":  func(v *yaml.Node) { kindNodes["indico"] = v; s.Indico = p.indico(v) },
+
+			"allow_private_networks": func(v *yaml.Node) { p.decode(v, &s.AllowPrivateNetworks) },
 		})
 		label := "source"
 		switch {
