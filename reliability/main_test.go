@@ -26,6 +26,7 @@ const (
 	secStore   = "Corrupt store and backup"
 	secDisk    = "Disk full"
 	secLoad    = "Load"
+	secPrivate = "Private networks"
 )
 
 // The bounds every hostile case runs under; the document states them.
@@ -72,6 +73,10 @@ failed reads FAILED below; ports and temporary paths are written as PORT and TMP
 		"the Go heap only: modernc.org/sqlite allocates its page cache outside it, so the test also logs the " +
 		"process's peak RSS (VmHWM, reset before the run). Measured on a 2-CPU machine: peak HeapInuse about " +
 		"7 MB at 300 sources and 10 MB at 2,000."},
+	Section{secPrivate, "Redirects and DNS answers that lead a source to loopback, private or link-local addresses, " +
+		"through the pipeline with a client that refuses them (a 127.0.0.1 server stands in for the public feed " +
+		"through `fetch.Options.TreatAsPublic`, and names resolve through a fake DNS server), and the opt-ins " +
+		"through the built binary's feeds.yaml."},
 )
 
 func TestMain(m *testing.M) {
