@@ -17,8 +17,8 @@ import (
 type AddressError struct {
 	Addr  netip.Addr
 	Range string
-	// Via is the IPv4 address that Addr, a NAT64 address, stands for; the
-	// zero Addr otherwise. (An IPv4-mapped address reads as its IPv4 form.)
+	// Via is the IPv4 address an IPv4-mapped or NAT64 Addr stands for (the
+	// one classified), else the zero Addr.
 	Via netip.Addr
 }
 
@@ -34,9 +34,8 @@ func (e *AddressError) Error() string {
 	return fmt.Sprintf("%s is %s %s address (allow_private_networks is off)", addr, article, e.Range)
 }
 
-// refused lists what a fetch may not reach by default, most specific first
-// where ranges nest. IPv4-mapped and NAT64 addresses are classified by the
-// IPv4 address they carry.
+// refused lists what a fetch may not reach by default. IPv4-mapped and
+// NAT64 addresses are classified by the IPv4 address they carry.
 var refused = []struct {
 	prefix netip.Prefix
 	name   string

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -294,9 +295,14 @@ func TestResolverAnsweringPrivate(t *testing.T) {
 }
 
 func TestProxyIsTrusted(t *testing.T) {
-	var asked []string
+	var (
+		mu    sync.Mutex
+		asked []string
+	)
 	proxy := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
 		asked = append(asked, r.URL.String()) // a proxy gets the absolute URL
+		mu.Unlock()
 		io.WriteString(w, "via proxy")
 	})
 	pu, _ := url.Parse(proxy.URL)
@@ -316,6 +322,8 @@ func TestProxyIsTrusted(t *testing.T) {
 		_, err := c.Get(t.Context(), Request{URL: tt.url})
 		wantAddressError(t, err, tt.addr, tt.rng)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if want := []string{"http://feeds.example/feed"}; !slices.Equal(asked, want) {
 		t.Errorf("proxy was asked for %q, want %q", asked, want)
 	}
