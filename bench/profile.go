@@ -75,6 +75,7 @@ func cmdProfile(ctx context.Context, args []string) error {
 		Client: fetch.New(fetch.Options{
 			UserAgent: "netdigest/bench", ConnectTimeout: cfg.Fetch.ConnectTimeout, Timeout: cfg.Fetch.Timeout,
 			MaxBodyBytes: cfg.Fetch.MaxBodyBytes, PerHost: cfg.Fetch.PerHost,
+			AllowPrivateNetworks: cfg.Fetch.AllowPrivateNetworks,
 		}),
 		Normalizer: normalize.New(pipeline.Topics(cfg)...),
 		Version:    "bench",

@@ -117,6 +117,9 @@ type Fetch struct {
 	// MaxItems and MaxContentBytes bound what one fetch of a source adds
 	// (see limits.go); each source inherits them unless it sets its own.
 	MaxItems, MaxContentBytes int
+	// AllowPrivateNetworks lets every source reach loopback, private and
+	// link-local addresses (refused by default).
+	AllowPrivateNetworks bool
 }
 
 // Source is one configured source.
@@ -145,6 +148,9 @@ type Source struct {
 	// MaxItems and MaxContentBytes: the source's own, else fetch's; zero
 	// when neither is set (normalize's defaults apply).
 	MaxItems, MaxContentBytes int
+	// AllowPrivateNetworks lets this source (an intranet wiki) reach
+	// loopback, private and link-local addresses.
+	AllowPrivateNetworks bool
 }
 
 // Select holds the CSS selectors of a scraped page.
@@ -461,8 +467,9 @@ func (p *parser) fetch(v *yaml.Node, f *Fetch) {
 				f.MaxBodyBytes = int64(n)
 			}
 		},
-		"max_items":         func(v *yaml.Node) { p.positive(v, &f.MaxItems) },
-		"max_content_bytes": func(v *yaml.Node) { p.positive(v, &f.MaxContentBytes) },
+		"max_items":              func(v *yaml.Node) { p.positive(v, &f.MaxItems) },
+		"max_content_bytes":      func(v *yaml.Node) { p.positive(v, &f.MaxContentBytes) },
+		"allow_private_networks": func(v *yaml.Node) { p.decode(v, &f.AllowPrivateNetworks) },
 	})
 }
 
@@ -511,8 +518,9 @@ func (p *parser) sources(list *yaml.Node) []Source {
 			"indico":  func(v *yaml.Node) { kindNodes["indico"] = v; s.Indico = p.indico(v) },
 
 			// Bounds (limits.go).
-			"max_items":         func(v *yaml.Node) { p.positive(v, &s.MaxItems) },
-			"max_content_bytes": func(v *yaml.Node) { p.positive(v, &s.MaxContentBytes) },
+			"max_items":              func(v *yaml.Node) { p.positive(v, &s.MaxItems) },
+			"max_content_bytes":      func(v *yaml.Node) { p.positive(v, &s.MaxContentBytes) },
+			"allow_private_networks": func(v *yaml.Node) { p.decode(v, &s.AllowPrivateNetworks) },
 		})
 		label := "source"
 		switch {

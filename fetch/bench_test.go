@@ -25,7 +25,7 @@ func BenchmarkGet(b *testing.B) {
 		w.Write(body)
 	}))
 	defer ts.Close()
-	c := fetch.New(fetch.Options{})
+	c := fetch.New(fetch.Options{AllowPrivateNetworks: true}) // the server is on 127.0.0.1
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name string

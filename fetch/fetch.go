@@ -1,7 +1,10 @@
 // Package fetch gets the bytes of a source over HTTP(S) or from a file:// URL,
 // with one shared client: timeouts, a body cap, gzip, a redirect limit,
 // conditional GET, Retry-After and at most PerHost requests in flight per host.
-// It knows nothing of feeds, the store or the config.
+// By default it refuses to connect to loopback, private, link-local and other
+// non-public addresses (see Classify), unless the client or the request is
+// allowed into private networks. It knows nothing of feeds, the store or the
+// config.
 package fetch
 
 import (
@@ -12,6 +15,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -46,7 +50,22 @@ type Options struct {
 	PerHost        int           // requests in flight per host, default 2
 	Now            func() time.Time
 	// Transport replaces the default transport (tests); nil for the default.
+	// A custom transport does its own dialling: no address is checked.
 	Transport http.RoundTripper
+	// AllowPrivateNetworks lets every request connect to any address;
+	// Request.AllowPrivateNetworks does it for one request.
+	AllowPrivateNetworks bool
+	// Proxy chooses a request's proxy; nil for http.ProxyFromEnvironment.
+	// A chosen proxy may be at any address (the operator configured it); a
+	// request through it is checked only when its URL names an IP address,
+	// since the proxy resolves names itself.
+	Proxy func(*http.Request) (*url.URL, error)
+	// Resolver resolves names for the dialer; nil for the system's (tests
+	// point it at a fake DNS server).
+	Resolver *net.Resolver
+	// TreatAsPublic exempts an address from the private-network check.
+	// Tests only: it lets a 127.0.0.1 server stand in for a public host.
+	TreatAsPublic func(netip.AddrPort) bool
 }
 
 // Request is one conditional GET; the validators come from the source's
@@ -55,6 +74,9 @@ type Request struct {
 	URL          string
 	ETag         string
 	LastModified string
+	// AllowPrivateNetworks lets this request (and its redirects) connect to
+	// loopback, private and other non-public addresses.
+	AllowPrivateNetworks bool
 }
 
 // Response is a successful fetch: either a body or NotModified.
@@ -112,7 +134,11 @@ var (
 // Client is safe for concurrent use.
 type Client struct {
 	opts Options
-	http *http.Client
+	http *http.Client // checks every address dialled, unless opts allow all
+	// private serves requests allowed into private networks. Its own
+	// transport means its own connection pool: a connection it dialled to a
+	// private address is never reused by a request that was not allowed.
+	private *http.Client
 
 	mu sync.Mutex
 	// hosts holds one semaphore per host:port; entries are never removed,
@@ -143,23 +169,43 @@ func New(opts Options) *Client {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	rt := opts.Transport
-	if rt == nil {
-		rt = newTransport(opts.ConnectTimeout)
+	if opts.Proxy == nil {
+		opts.Proxy = http.ProxyFromEnvironment
 	}
 	c := &Client{opts: opts, hosts: make(map[string]chan struct{})}
-	c.http = &http.Client{Transport: rt, CheckRedirect: c.checkRedirect}
+	open, checked := opts.Transport, opts.Transport
+	if open == nil {
+		open = newTransport(opts, nil)
+		checked = open
+		if !opts.AllowPrivateNetworks {
+			checked = newTransport(opts, &guard{
+				treatAsPublic: opts.TreatAsPublic,
+				proxy:         opts.Proxy,
+				proxies:       make(map[string]bool),
+			})
+		}
+	}
+	c.http = &http.Client{Transport: checked, CheckRedirect: c.checkRedirect}
+	c.private = &http.Client{Transport: open, CheckRedirect: c.checkRedirect}
 	return c
 }
 
 // newTransport is http.DefaultTransport's configuration with our connect
-// timeouts. Compression stays enabled: the transport asks for gzip and
-// decodes it, so the body cap applies to decoded bytes.
-func newTransport(connect time.Duration) *http.Transport {
-	dialer := &net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second}
+// timeouts, checking each address dialled when g is not nil. Compression
+// stays enabled: the transport asks for gzip and decodes it, so the body cap
+// applies to decoded bytes.
+func newTransport(opts Options, g *guard) *http.Transport {
+	connect := opts.ConnectTimeout
+	dialer := &net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second, Resolver: opts.Resolver}
+	proxy, dial := opts.Proxy, dialer.DialContext
+	if g != nil {
+		checked := *dialer
+		checked.ControlContext = g.control
+		proxy, dial = g.proxyFor, g.dial(dialer, &checked)
+	}
 	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
+		Proxy:                 proxy,
+		DialContext:           dial,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          100,
 		IdleConnTimeout:       90 * time.Second,
@@ -220,7 +266,11 @@ func (c *Client) Get(ctx context.Context, req Request) (*Response, error) {
 		hreq.Header.Set("If-Modified-Since", req.LastModified)
 	}
 
-	resp, err := c.http.Do(hreq)
+	hc := c.http
+	if req.AllowPrivateNetworks {
+		hc = c.private
+	}
+	resp, err := hc.Do(hreq)
 	if err != nil {
 		return nil, requestError(u, err)
 	}
@@ -304,11 +354,23 @@ func hostKey(u *url.URL) string {
 }
 
 // requestError drops net/http's url.Error wrapper, whose `Get "url"` would
-// repeat the URL, and names the URL the caller asked for.
+// repeat the URL, and names the URL the caller asked for. A refused address
+// also names the redirect that led there, if any.
 func requestError(u *url.URL, err error) error {
 	var uerr *url.Error
+	hop := ""
 	if errors.As(err, &uerr) {
 		err = uerr.Err
+		if hu, perr := url.Parse(uerr.URL); perr == nil && redact.URL(hu) != redact.URL(u) {
+			hop = redact.URL(hu)
+		}
+	}
+	var aerr *AddressError
+	if errors.As(err, &aerr) {
+		if hop != "" {
+			return fmt.Errorf("fetch %s: redirect to %s: %w", redact.URL(u), hop, aerr)
+		}
+		return fmt.Errorf("fetch %s: %w", redact.URL(u), aerr)
 	}
 	return fmt.Errorf("GET %s: %w", redact.URL(u), err)
 }

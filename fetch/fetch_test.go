@@ -22,6 +22,13 @@ import (
 	"time"
 )
 
+// newTestClient is New allowed into private networks: the tests' servers
+// listen on 127.0.0.1.
+func newTestClient(opts Options) *Client {
+	opts.AllowPrivateNetworks = true
+	return New(opts)
+}
+
 func newServer(t *testing.T, h http.HandlerFunc) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(h)
@@ -64,7 +71,7 @@ func TestConditionalGet(t *testing.T) {
 				w.Header().Set("Last-Modified", lm)
 				io.WriteString(w, body)
 			})
-			c := New(Options{})
+			c := newTestClient(Options{})
 			first, err := c.Get(t.Context(), Request{URL: srv.URL + "/feed"})
 			if err != nil {
 				t.Fatal(err)
@@ -117,7 +124,7 @@ func TestValidatorsSentOnlyWhenPresent(t *testing.T) {
 				io.WriteString(w, "body")
 			})
 			tt.req.URL = srv.URL
-			resp, err := New(Options{}).Get(t.Context(), tt.req)
+			resp, err := newTestClient(Options{}).Get(t.Context(), tt.req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -157,7 +164,7 @@ func TestRetryAfter(t *testing.T) {
 				}
 				w.WriteHeader(tt.status)
 			})
-			c := New(Options{Now: func() time.Time { return now }})
+			c := newTestClient(Options{Now: func() time.Time { return now }})
 			_, err := c.Get(t.Context(), Request{URL: srv.URL})
 			var serr *StatusError
 			if !errors.As(err, &serr) {
@@ -177,7 +184,7 @@ func TestRetryAfter(t *testing.T) {
 			w.Header().Set("Retry-After", "60")
 			w.WriteHeader(http.StatusTooManyRequests)
 		})
-		c := New(Options{Now: func() time.Time { return now }})
+		c := newTestClient(Options{Now: func() time.Time { return now }})
 		_, err := c.Get(t.Context(), Request{URL: srv.URL + "/feed"})
 		want := "GET " + srv.URL + "/feed: HTTP 429 Too Many Requests, retry after 2024-03-01T12:01:00Z"
 		if err == nil || err.Error() != want {
@@ -203,7 +210,7 @@ func TestStatusErrors(t *testing.T) {
 				w.WriteHeader(tt.status)
 				io.WriteString(w, "error page")
 			})
-			resp, err := New(Options{}).Get(t.Context(), Request{URL: srv.URL + "/feed"})
+			resp, err := newTestClient(Options{}).Get(t.Context(), Request{URL: srv.URL + "/feed"})
 			if resp != nil {
 				t.Errorf("resp = %+v, want nil", resp)
 			}
@@ -269,7 +276,7 @@ func TestBodyCap(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newServer(t, tt.handler)
-			resp, err := New(Options{MaxBodyBytes: limit}).Get(t.Context(), Request{URL: srv.URL})
+			resp, err := newTestClient(Options{MaxBodyBytes: limit}).Get(t.Context(), Request{URL: srv.URL})
 			if tt.want == nil {
 				if !errors.Is(err, ErrTooLarge) {
 					t.Fatalf("err = %v, want ErrTooLarge", err)
@@ -317,7 +324,7 @@ func TestBodyCapReadsAtMostLimitPlusOne(t *testing.T) {
 	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: body, ContentLength: -1, Request: r}, nil
 	})
-	_, err := New(Options{MaxBodyBytes: limit, Transport: rt}).Get(t.Context(), Request{URL: "http://feeds.test/x"})
+	_, err := newTestClient(Options{MaxBodyBytes: limit, Transport: rt}).Get(t.Context(), Request{URL: "http://feeds.test/x"})
 	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("err = %v, want ErrTooLarge", err)
 	}
@@ -335,7 +342,7 @@ func TestGzipDecoded(t *testing.T) {
 		w.Header().Set("Content-Encoding", "gzip")
 		w.Write(gzipped(t, plain))
 	})
-	resp, err := New(Options{}).Get(t.Context(), Request{URL: srv.URL})
+	resp, err := newTestClient(Options{}).Get(t.Context(), Request{URL: srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +378,7 @@ func redirectChain(t *testing.T, codes []int) *httptest.Server {
 func TestRedirectLimit(t *testing.T) {
 	t.Run("5 redirects followed", func(t *testing.T) {
 		srv := redirectChain(t, []int{302, 302, 302, 302, 302})
-		resp, err := New(Options{}).Get(t.Context(), Request{URL: srv.URL + "/hop/0"})
+		resp, err := newTestClient(Options{}).Get(t.Context(), Request{URL: srv.URL + "/hop/0"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -381,7 +388,7 @@ func TestRedirectLimit(t *testing.T) {
 	})
 	t.Run("6 redirects refused", func(t *testing.T) {
 		srv := redirectChain(t, []int{302, 302, 302, 302, 302, 302})
-		_, err := New(Options{}).Get(t.Context(), Request{URL: srv.URL + "/hop/0"})
+		_, err := newTestClient(Options{}).Get(t.Context(), Request{URL: srv.URL + "/hop/0"})
 		if err == nil || !strings.Contains(err.Error(), "stopped after 5 redirects") {
 			t.Errorf("err = %v, want one naming the limit of 5", err)
 		}
@@ -392,7 +399,7 @@ func TestRedirectLimit(t *testing.T) {
 			hits.Add(1)
 			http.Redirect(w, r, "/loop", http.StatusMovedPermanently)
 		})
-		_, err := New(Options{}).Get(t.Context(), Request{URL: srv.URL + "/loop"})
+		_, err := newTestClient(Options{}).Get(t.Context(), Request{URL: srv.URL + "/loop"})
 		want := "GET " + srv.URL + "/loop: stopped after 5 redirects"
 		if err == nil || err.Error() != want {
 			t.Errorf("err = %v, want %q", err, want)
@@ -420,7 +427,7 @@ func TestPermanentURL(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := redirectChain(t, tt.codes)
-			resp, err := New(Options{}).Get(t.Context(), Request{URL: srv.URL + "/hop/0"})
+			resp, err := newTestClient(Options{}).Get(t.Context(), Request{URL: srv.URL + "/hop/0"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -450,7 +457,7 @@ func TestRedirectToOtherSchemeRefused(t *testing.T) {
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, target, http.StatusFound)
 			})
-			resp, err := New(Options{}).Get(t.Context(), Request{URL: srv.URL})
+			resp, err := newTestClient(Options{}).Get(t.Context(), Request{URL: srv.URL})
 			if resp != nil {
 				t.Errorf("resp = %+v, want nil", resp)
 			}
@@ -473,7 +480,7 @@ func TestUserAgent(t *testing.T) {
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 				got = r.Header.Values("User-Agent")
 			})
-			if _, err := New(Options{UserAgent: tt.opt}).Get(t.Context(), Request{URL: srv.URL}); err != nil {
+			if _, err := newTestClient(Options{UserAgent: tt.opt}).Get(t.Context(), Request{URL: srv.URL}); err != nil {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(got, []string{tt.want}) {
@@ -505,7 +512,7 @@ func TestPerHostLimit(t *testing.T) {
 		io.WriteString(w, "other")
 	})
 
-	c := New(Options{})
+	c := newTestClient(Options{})
 	errs := make(chan error, requests)
 	var wg sync.WaitGroup
 	for range requests {
@@ -576,7 +583,7 @@ func TestCancel(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan error)
 		go func() {
-			_, err := New(Options{}).Get(ctx, Request{URL: srv.URL})
+			_, err := newTestClient(Options{}).Get(ctx, Request{URL: srv.URL})
 			done <- err
 		}()
 		<-entered
@@ -597,7 +604,7 @@ func TestCancel(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan error)
 		go func() {
-			_, err := New(Options{}).Get(ctx, Request{URL: srv.URL})
+			_, err := newTestClient(Options{}).Get(ctx, Request{URL: srv.URL})
 			done <- err
 		}()
 		<-entered
@@ -613,7 +620,7 @@ func TestCancel(t *testing.T) {
 			close(entered)
 			<-r.Context().Done()
 		})
-		c := New(Options{PerHost: 1})
+		c := newTestClient(Options{PerHost: 1})
 		holder, stopHolder := context.WithCancel(t.Context())
 		defer stopHolder()
 		go c.Get(holder, Request{URL: srv.URL})
@@ -638,7 +645,7 @@ func TestCancel(t *testing.T) {
 			<-r.Context().Done()
 		})
 		// The body never ends, so the request can only end by the timeout.
-		_, err := New(Options{Timeout: 50 * time.Millisecond}).Get(t.Context(), Request{URL: srv.URL})
+		_, err := newTestClient(Options{Timeout: 50 * time.Millisecond}).Get(t.Context(), Request{URL: srv.URL})
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("err = %v, want context.DeadlineExceeded", err)
 		}
@@ -660,7 +667,7 @@ func TestFile(t *testing.T) {
 	}
 	write("<feed/>", mtime)
 	u := (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
-	c := New(Options{})
+	c := newTestClient(Options{})
 
 	first, err := c.Get(t.Context(), Request{URL: u})
 	if err != nil {
@@ -708,7 +715,7 @@ func TestFile(t *testing.T) {
 		}
 	})
 	t.Run("over limit", func(t *testing.T) {
-		_, err := New(Options{MaxBodyBytes: 5}).Get(t.Context(), Request{URL: u})
+		_, err := newTestClient(Options{MaxBodyBytes: 5}).Get(t.Context(), Request{URL: u})
 		if !errors.Is(err, ErrTooLarge) {
 			t.Errorf("err = %v, want ErrTooLarge", err)
 		}
@@ -722,7 +729,7 @@ func TestFile(t *testing.T) {
 }
 
 func TestUnsupportedScheme(t *testing.T) {
-	_, err := New(Options{}).Get(t.Context(), Request{URL: "ftp://example.org/feed"})
+	_, err := newTestClient(Options{}).Get(t.Context(), Request{URL: "ftp://example.org/feed"})
 	if err == nil || !strings.Contains(err.Error(), `unsupported URL scheme "ftp"`) {
 		t.Errorf("err = %v", err)
 	}

@@ -2,8 +2,10 @@ package fetch
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 )
@@ -15,7 +17,7 @@ var secretParts = []string{"S3cretPass", "PRIVATE", "user:", "user@", "token="}
 // newRedactClient is the client of the redaction tests, which fetch from
 // 127.0.0.1 (one place to opt in when private addresses are refused).
 func newRedactClient() *Client {
-	return New(Options{MaxBodyBytes: 64, MaxRedirects: 2})
+	return New(Options{MaxBodyBytes: 64, MaxRedirects: 2, AllowPrivateNetworks: true})
 }
 
 // TestErrorsHideUserinfoAndQuery checks that every way a fetch fails names
@@ -65,6 +67,33 @@ func TestErrorsHideUserinfoAndQuery(t *testing.T) {
 		{"not a URL", "http://user:S3cretPass@[::1/x?token=PRIVATE"},
 	}
 	c := newRedactClient()
+	// The refusal of a private address names the URL too: one server stands
+	// in for a public host that redirects to another, refused, one.
+	internal := httptest.NewServer(http.NotFoundHandler())
+	defer internal.Close()
+	public := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, secretURL(internal.URL, "/admin"), http.StatusFound)
+	}))
+	defer public.Close()
+	publicAddr := netip.MustParseAddrPort(strings.TrimPrefix(public.URL, "http://"))
+	strict := New(Options{TreatAsPublic: func(a netip.AddrPort) bool { return a == publicAddr }})
+	for _, tt := range []struct{ name, url string }{
+		{"private address refused", secretURL(internal.URL, "/admin")},
+		{"redirect to a private address refused", secretURL(public.URL, "/feed")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := strict.Get(context.Background(), Request{URL: tt.url})
+			var aerr *AddressError
+			if !errors.As(err, &aerr) {
+				t.Fatalf("Get: %v, want an *AddressError", err)
+			}
+			for _, s := range secretParts {
+				if strings.Contains(err.Error(), s) {
+					t.Errorf("error %q contains %q", err, s)
+				}
+			}
+		})
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := c.Get(context.Background(), Request{URL: tt.url})

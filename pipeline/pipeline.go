@@ -347,7 +347,9 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 		res.MovedTo = redact.String(st.PermanentURL)
 	}
 	st.LastFetch = r.now()
-	resp, err := r.Client.Get(ctx, fetch.Request{URL: url, ETag: st.ETag, LastModified: st.LastModified})
+	req := FetchRequest(src, url)
+	req.ETag, req.LastModified = st.ETag, st.LastModified
+	resp, err := r.Client.Get(ctx, req)
 	if err != nil {
 		return r.fail(ctx, &res, st, fmt.Errorf("source %q: %w", src.Name, err))
 	}
@@ -397,6 +399,13 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 		res.Outcome = Unchanged
 	}
 	return res, nil
+}
+
+// FetchRequest is the request that fetches src from url (its configured URL
+// or the one a permanent redirect moved it to), carrying what the source is
+// allowed to reach.
+func FetchRequest(src config.Source, url string) fetch.Request {
+	return fetch.Request{URL: url, AllowPrivateNetworks: src.AllowPrivateNetworks}
 }
 
 // DocumentURL is what relative links in the fetched document resolve

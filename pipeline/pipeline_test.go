@@ -118,7 +118,7 @@ func newHarness(t *testing.T, sources ...config.Source) *harness {
 		runner: &Runner{
 			Config:     cfg,
 			Store:      st,
-			Client:     fetch.New(fetch.Options{Now: clk.Now, Timeout: 10 * time.Second}),
+			Client:     testClient(fetch.Options{Now: clk.Now, Timeout: 10 * time.Second}),
 			Normalizer: normalize.New(),
 			Version:    "test",
 			Now:        clk.Now,
@@ -126,6 +126,13 @@ func newHarness(t *testing.T, sources ...config.Source) *harness {
 		store: st,
 		clock: clk,
 	}
+}
+
+// testClient is the harness's HTTP client: the test servers listen on
+// 127.0.0.1, so it is allowed into private networks.
+func testClient(opts fetch.Options) *fetch.Client {
+	opts.AllowPrivateNetworks = true
+	return fetch.New(opts)
 }
 
 func (h *harness) fetchAll(t *testing.T, all bool) map[string]Result {

@@ -128,6 +128,9 @@ func newHarness(t *testing.T, clk *testClock, fc config.Fetch, sources ...config
 			Client: fetch.New(fetch.Options{
 				ConnectTimeout: fc.ConnectTimeout, Timeout: fc.Timeout, MaxBodyBytes: fc.MaxBodyBytes,
 				PerHost: fc.PerHost, Now: clk.Now,
+				// The suite's servers listen on 127.0.0.1; ssrf_test.go
+				// builds the clients that must refuse them.
+				AllowPrivateNetworks: true,
 			}),
 			Normalizer: normalize.New(),
 			Version:    "reliability",
@@ -217,12 +220,16 @@ func writeFile(t *testing.T, dir, name, data string) string {
 }
 
 // binaryConfig is a feeds.yaml for the binary: one feed source per URL.
+// fetchBlock is a flow mapping ("{workers: 2}") or ""; allow_private_networks
+// is added to it, since the suite's servers listen on 127.0.0.1.
 func binaryConfig(fetchBlock string, urls map[string]string, extra string) string {
 	var b strings.Builder
 	b.WriteString("title: reliability\nid: urn:netdigest:reliability\nlink: http://127.0.0.1/\nstore: netdigest.db\noutput: out\n")
-	if fetchBlock != "" {
-		b.WriteString("fetch: " + fetchBlock + "\n")
+	fetchFields := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(fetchBlock, "{"), "}"))
+	if fetchFields != "" {
+		fetchFields = ", " + fetchFields
 	}
+	b.WriteString("fetch: {allow_private_networks: true" + fetchFields + "}\n")
 	b.WriteString(extra)
 	b.WriteString("sources:\n")
 	names := make([]string, 0, len(urls))

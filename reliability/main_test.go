@@ -28,6 +28,7 @@ const (
 	secLoad    = "Load"
 	secSecrets = "No secrets in published outputs"
 	secBounds  = "Size limits and foreign files"
+	secPrivate = "Private networks"
 )
 
 // The bounds every hostile case runs under; the document states them.
@@ -83,6 +84,10 @@ failed reads FAILED below; ports and temporary paths are written as PORT and TMP
 		"pages through the real pipeline and store (with `max_body_bytes` raised so the caps behind it are what " +
 		"is tested), hostile characters through the served feeds, and files that are not netdigest's given to the " +
 		"built binary."},
+	Section{secPrivate, "Redirects and DNS answers that lead a source to loopback, private or link-local addresses, " +
+		"through the pipeline with a client that refuses them (a 127.0.0.1 server stands in for the public feed " +
+		"through `fetch.Options.TreatAsPublic`, and names resolve through a fake DNS server), and the opt-ins " +
+		"through the built binary's feeds.yaml."},
 )
 
 func TestMain(m *testing.M) {

@@ -54,8 +54,8 @@ const snapshotRSS = `<?xml version="1.0" encoding="UTF-8"?>
 <pubDate>Mon, 23 Nov 2026 07:00:00 +0000</pubDate><description><![CDATA[<p><img src="fig.png"> figure</p>]]></description></item>
 </channel></rss>`
 
-// secretsFetchBlock is the fetch: block of the secrets config: the one place
-// to opt in to 127.0.0.1 once private addresses are refused by default.
+// secretsFetchBlock is the fetch: block of the secrets config (binaryConfig
+// adds the opt-in to the 127.0.0.1 servers).
 const secretsFetchBlock = "{timeout: 10s}"
 
 // secretsConfig is a feeds.yaml whose sources carry a password and a token
@@ -77,7 +77,8 @@ func secretsConfig(srvURL string) string {
 // cmd/netdigest builds it.
 func secretsClient(cfg *config.Config) *fetch.Client {
 	return fetch.New(fetch.Options{Timeout: cfg.Fetch.Timeout, ConnectTimeout: cfg.Fetch.ConnectTimeout,
-		MaxBodyBytes: cfg.Fetch.MaxBodyBytes, PerHost: cfg.Fetch.PerHost})
+		MaxBodyBytes: cfg.Fetch.MaxBodyBytes, PerHost: cfg.Fetch.PerHost,
+		AllowPrivateNetworks: cfg.Fetch.AllowPrivateNetworks})
 }
 
 // leaks lists the secrets found in text.

@@ -244,6 +244,9 @@ func TestConfigLoads(t *testing.T) {
 	if len(cfg.Sources) != 25 || cfg.MaxEntries != 500 {
 		t.Fatalf("%d sources, max_entries %d", len(cfg.Sources), cfg.MaxEntries)
 	}
+	if !cfg.Fetch.AllowPrivateNetworks {
+		t.Error("allow_private_networks is off: the benchmark's 127.0.0.1 servers would be refused")
+	}
 	for i, s := range cfg.Sources {
 		if s.Name != m.Sources[i].Name || s.Kind != m.Sources[i].Kind {
 			t.Errorf("source %d: %s/%s, manifest %s/%s", i, s.Name, s.Kind, m.Sources[i].Name, m.Sources[i].Kind)

@@ -98,6 +98,8 @@ func newClient(e *env, cfg *config.Config) *fetch.Client {
 		MaxBodyBytes:   cfg.Fetch.MaxBodyBytes,
 		PerHost:        cfg.Fetch.PerHost,
 		Now:            e.now,
+
+		AllowPrivateNetworks: cfg.Fetch.AllowPrivateNetworks,
 	})
 }
 
@@ -114,7 +116,26 @@ func cmdCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Kind, s.Schedule, dash(s.Conference), dash(strings.Join(s.Tags, ",")), redact.String(s.URL))
 	}
 	tw.Flush()
+	fmt.Fprintf(e.stdout, "\nprivate networks: %s\n", privateNetworks(cfg))
 	return exitOK
+}
+
+// privateNetworks says which sources may reach loopback, private and
+// link-local addresses.
+func privateNetworks(cfg *config.Config) string {
+	if cfg.Fetch.AllowPrivateNetworks {
+		return "allowed for every source (fetch: allow_private_networks)"
+	}
+	var names []string
+	for _, s := range cfg.Sources {
+		if s.AllowPrivateNetworks {
+			names = append(names, s.Name)
+		}
+	}
+	if len(names) == 0 {
+		return "refused for every source (allow_private_networks is off)"
+	}
+	return "allowed for " + strings.Join(names, ", ") + " only (allow_private_networks on the source)"
 }
 
 type sourceList []string

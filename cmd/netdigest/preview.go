@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/netdigest/netdigest/entry"
-	"github.com/netdigest/netdigest/fetch"
 	"github.com/netdigest/netdigest/normalize"
 	"github.com/netdigest/netdigest/normalize/page"
 	"github.com/netdigest/netdigest/pipeline"
@@ -40,7 +39,7 @@ func cmdPreview(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	client := newClient(e, cfg)
-	resp, err := client.Get(ctx, fetch.Request{URL: src.URL})
+	resp, err := client.Get(ctx, pipeline.FetchRequest(src, src.URL))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "netdigest: source %q: %v\n", src.Name, err)
 		return exitPartial
