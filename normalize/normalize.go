@@ -21,8 +21,9 @@ import (
 // is sanitized as published, no longer after a parse and render by the
 // HTML parser: only the tags whose relative URLs are resolved are written
 // again (SVG and MathML still go through the parser). RawHash includes it, so a new
-// version normalizes every item again.
-const Version = 2
+// version normalizes every item again. 3: Atom and JSON Feed items without
+// authors take the feed's, and links that differ only by a fragment keep it.
+const Version = 3
 
 // Source is what normalize needs to know of where items came from.
 type Source struct {
