@@ -4,25 +4,34 @@ import (
 	"net/url"
 
 	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/atom"
 )
 
-// inheritAuthors gives the feed's authors to the items that name none, as
-// JSON Feed (authors, or 1.0's author) and Atom (RFC 4287 §4.2.1: the
-// feed's atom:author applies to entries without one) require. RSS has no
-// such rule: a channel's managingEditor is not the items' author.
-func inheritAuthors(f *gofeed.Feed, items []Item) {
-	if f.FeedType != "atom" && f.FeedType != "json" {
-		return
-	}
-	feedAuthors := personNames(f.Authors)
-	if len(feedAuthors) == 0 {
-		return
-	}
-	for i := range items {
-		if len(items[i].Authors) == 0 {
-			items[i].Authors = append([]string(nil), feedAuthors...)
+// inheritedAuthors is who wrote the i-th item of f when it names nobody:
+// for Atom, its atom:source's authors, else the feed's (RFC 4287 §4.2.1);
+// for JSON Feed, the feed's authors or 1.0 author (gofeed folds both into
+// f.Authors). RSS has no such rule: a channel's managingEditor is not the
+// items' author.
+func inheritedAuthors(f *gofeed.Feed, i int) []string {
+	switch f.FeedType {
+	case "atom":
+		if orig, ok := f.OriginalFeed().(*atom.Feed); ok && i < len(orig.Entries) &&
+			orig.Entries[i] != nil && orig.Entries[i].Source != nil {
+			var ps []*gofeed.Person
+			for _, p := range orig.Entries[i].Source.Authors {
+				if p != nil {
+					ps = append(ps, &gofeed.Person{Name: p.Name, Email: p.Email})
+				}
+			}
+			if names := personNames(ps); len(names) > 0 {
+				return names
+			}
 		}
+	case "json":
+	default:
+		return nil
 	}
+	return personNames(f.Authors)
 }
 
 // keepDistinctFragments sets Item.Anchor to the fragment of each item link

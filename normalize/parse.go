@@ -73,12 +73,14 @@ func ParseFeed(body []byte, contentType, fetchURL string) (*Document, error) {
 			continue
 		}
 		item := fromGofeed(it)
+		if len(item.Authors) == 0 {
+			item.Authors = inheritedAuthors(f, i)
+		}
 		if item.Link == "" && rssItems != nil {
 			item.Link = permalinkGUID(rssItems[i])
 		}
 		doc.Items = append(doc.Items, item)
 	}
-	inheritAuthors(f, doc.Items)
 	keepDistinctFragments(doc, fetchURL)
 	if len(doc.Items) == 0 {
 		warnings = append(warnings, emptyWarning(len(body), f.FeedType))

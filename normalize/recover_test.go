@@ -202,7 +202,8 @@ func TestParseFeedAtomEntryDocument(t *testing.T) {
 }
 
 // TestParseFeedInheritsAuthors: JSON Feed and Atom items without authors
-// take the feed's; RSS items do not take the channel's.
+// take the feed's (an Atom entry its atom:source's first); RSS items do not
+// take the channel's.
 func TestParseFeedInheritsAuthors(t *testing.T) {
 	tests := []struct {
 		name string
@@ -216,6 +217,10 @@ func TestParseFeedInheritsAuthors(t *testing.T) {
 			"items": [{"id": "1", "content_text": "x"}, {"id": "2", "content_text": "y", "author": {"name": "Own"}}]}`),
 			[][]string{{"Old Style"}, {"Own"}}},
 		{"Atom", brokenFixture(t, "atom-feed-author.xml"), [][]string{{"Florens Verschelde"}, {"Guest Writer"}}},
+		{"Atom entry copied with its atom:source", []byte(`<feed xmlns="http://www.w3.org/2005/Atom"><title>planet</title>
+			<author><name>Planet Editor</name></author>
+			<entry><id>urn:a:1</id><title>a</title><source><id>urn:s</id><author><name>Original Writer</name></author></source></entry>
+			<entry><id>urn:a:2</id><title>b</title></entry></feed>`), [][]string{{"Original Writer"}, {"Planet Editor"}}},
 		{"RSS", []byte(`<rss version="2.0"><channel><title>t</title><managingEditor>ed@example.org (Ed)</managingEditor>
 			<item><title>a</title></item></channel></rss>`), [][]string{nil}},
 	}
