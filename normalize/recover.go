@@ -11,11 +11,12 @@ import (
 	"github.com/mmcdole/gofeed"
 )
 
-// Recovery of XML feeds gofeed reads only in part. gofeed parses strict
-// XML: a feed cut off before its end (a missing </rss>, a server that
-// stopped writing) fails whole with "unexpected EOF", and items inside an
-// element left unclosed (<itunes:category> without its end tag) are
-// skipped as that element's children. scanFeed finds the complete items
+// Recovery of XML feeds gofeed reads only in part. gofeed needs a whole
+// document (its decoder forgives a mismatched end tag, not a missing end):
+// a feed cut off before its end (a missing </rss>, a server that stopped
+// writing) fails whole with "unexpected EOF", and items inside an element
+// left unclosed (<itunes:category> without its end tag) are skipped as that
+// element's children. scanFeed finds the complete items
 // with encoding/xml, which reports where the document broke, and
 // rebuildFeed writes a document gofeed can read: everything before the
 // first item, the complete items and nothing else, and the end tags of the
@@ -36,10 +37,8 @@ type itemSpan struct{ start, end int64 }
 
 // feedScan is what scanFeed learnt of an XML document.
 type feedScan struct {
-	root      xmlElem
-	rootSpace string
-	item      string     // the local name of its items: "item" or "entry"
-	items     []itemSpan // complete items not inside another item
+	item  string     // the local name of its items: "item" or "entry"
+	items []itemSpan // complete items not inside another item
 	// firstOpen is the stack of open elements when the first item started
 	// (the item not included), at offset prefixEnd.
 	firstOpen []xmlElem
@@ -56,8 +55,8 @@ type feedScan struct {
 }
 
 // scanFeed reads doc (UTF-8) with encoding/xml as leniently as gofeed does
-// (Strict off: a mismatched end tag closes the open elements) and records
-// the root, the complete items and where the document broke. ok is false
+// (Strict off; a mismatched end tag closes the elements opened after its
+// start) and records the complete items and where the document broke. ok is false
 // when doc has no RSS, RDF or Atom root.
 func scanFeed(doc []byte) (s feedScan, ok bool) {
 	d := xml.NewDecoder(bytes.NewReader(doc))
@@ -87,13 +86,7 @@ func scanFeed(doc []byte) (s feedScan, ok bool) {
 			line, _ := d.InputPos()
 			e := xmlElem{local: t.Name.Local, qname: qualified(t.Name), start: before, line: line}
 			if len(stack) == 0 {
-				s.root, s.item = e, itemName(t)
-				for _, a := range t.Attr {
-					if a.Name.Space == "" && a.Name.Local == "xmlns" {
-						s.rootSpace = a.Value
-					}
-				}
-				if s.item == "" {
+				if s.item = itemName(t); s.item == "" {
 					return s, false
 				}
 			} else if itemDepth < 0 && t.Name.Local == s.item {
@@ -200,8 +193,9 @@ func (s *feedScan) rebuildFeed(doc []byte) []byte {
 	return b.Bytes()
 }
 
-// warning says where the document broke and what was recovered.
-func (s *feedScan) warning(recovered int) string {
+// warning says where the document broke and what was recovered; perr is
+// the feed parser's error on the document as it came, if any.
+func (s *feedScan) warning(recovered int, perr error) string {
 	var parts []string
 	if mis := s.misplaced(); len(mis) > 0 {
 		names := make([]string, len(mis))
@@ -227,7 +221,9 @@ func (s *feedScan) warning(recovered int) string {
 		parts = append(parts, fmt.Sprintf("the document broke at line %d (byte %d) %s: %s",
 			s.brokeLine, s.brokeOffset, where, what))
 	}
-	if len(parts) == 0 {
+	if len(parts) == 0 && perr != nil {
+		parts = append(parts, "the feed parser failed: "+perr.Error())
+	} else if len(parts) == 0 {
 		parts = append(parts, "the feed parser missed items")
 	}
 	plural := map[string]string{"item": "items", "entry": "entries"}[s.item]
@@ -323,5 +319,5 @@ func recoverItems(utf []byte, f *gofeed.Feed, err error) (*gofeed.Feed, []string
 	if rerr != nil || len(rf.Items) <= got {
 		return f, nil, err
 	}
-	return rf, []string{s.warning(len(rf.Items))}, nil
+	return rf, []string{s.warning(len(rf.Items), err)}, nil
 }
