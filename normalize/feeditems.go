@@ -34,14 +34,16 @@ func inheritedAuthors(f *gofeed.Feed, i int) []string {
 	return personNames(f.Authors)
 }
 
-// keepDistinctFragments sets Item.Anchor to the fragment of each item link
+// KeepDistinctFragments sets Item.Anchor to the fragment of each item link
 // whose page other items of the document share under another fragment
 // (page.html#item1, page.html#item2): canonical links drop fragments, and
 // these items would all link to the page's top and, without GUIDs, share
 // one id. The anchor then gives them distinct links and ids, as the split
 // kinds' items get. A fragment every item of the page has in common
 // (#comments) tells nothing apart and is dropped as before.
-func keepDistinctFragments(doc *Document, docURL string) {
+// ParseFeed applies it to feeds, page.ParseListing to listings; docURL is
+// what the document was fetched from (Source.URL for Entries).
+func KeepDistinctFragments(doc *Document, docURL string) {
 	type itemRef struct {
 		i        int
 		fragment string

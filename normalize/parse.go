@@ -81,7 +81,7 @@ func ParseFeed(body []byte, contentType, fetchURL string) (*Document, error) {
 		}
 		doc.Items = append(doc.Items, item)
 	}
-	keepDistinctFragments(doc, fetchURL)
+	KeepDistinctFragments(doc, fetchURL)
 	if len(doc.Items) == 0 {
 		warnings = append(warnings, emptyWarning(len(body), f.FeedType))
 	}
