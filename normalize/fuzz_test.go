@@ -60,6 +60,9 @@ func FuzzFeed(f *testing.F) {
 	f.Add([]byte(`<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://e.org/"><entry><id>urn:x</id><title type="html">&lt;b&gt;x&lt;/b&gt;</title><link href="a"/><content type="html">&lt;img src=x onerror=alert(1)&gt;</content></entry></feed>`), "")
 	f.Add([]byte(`{"version":"https://jsonfeed.org/version/1.1","title":"j","items":[{"id":"1","content_html":"<a href='javascript:x'>y</a>"}]}`), "application/feed+json")
 	f.Add([]byte("\xff\xfe<\x00r\x00s\x00s\x00"), "text/xml; charset=utf-16")
+	// Broken documents take the recovery path (recover.go).
+	f.Add([]byte(`<rss version="2.0"><channel><title>t</title><itunes:category text="x"><item><title>a</title></item><item><title>b</ti`), "")
+	f.Add([]byte(`<entry xmlns="http://www.w3.org/2005/Atom"><id>urn:e</id><title>e</title></entry>`), "")
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
 		doc, err := ParseFeed(body, contentType, "https://feed.example.org/feed")
 		if err != nil {

@@ -21,9 +21,10 @@ import (
 // is sanitized as published, no longer after a parse and render by the
 // HTML parser: only the tags whose relative URLs are resolved are written
 // again (SVG and MathML still go through the parser); 3: content is capped
-// (Source.MaxContentBytes) and characters XML forbids are stripped from
-// every field. RawHash includes it, so a new version normalizes every item
-// again.
+// (Source.MaxContentBytes), characters XML forbids are stripped from every
+// field, Atom and JSON Feed items without authors take the feed's, and links
+// that differ only by a fragment keep it. RawHash includes it, so a new
+// version normalizes every item again.
 const Version = 3
 
 // Source is what normalize needs to know of where items came from.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mmcdole/gofeed"
 	"github.com/mmcdole/gofeed/atom"
+	jsonfeed "github.com/mmcdole/gofeed/json"
 	"github.com/mmcdole/gofeed/rss"
 )
 
@@ -27,6 +28,12 @@ var ErrNotFeed = errors.New("not a feed")
 // resolves them); Document.Link is resolved against fetchURL. gofeed has already
 // applied Atom's xml:base to links and content, so Item.BaseURL stays "".
 // Errors start with "parse: ".
+//
+// Nothing is lost silently: an XML feed cut off before its end or with an
+// element left open around its items yields its complete items and a
+// warning that says where it broke (recover.go); a document with no items
+// is a warning; JSON that is no JSON Feed is an error (ErrNotJSONFeed); an
+// Atom Entry Document is a feed of one entry.
 func ParseFeed(body []byte, contentType, fetchURL string) (*Document, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, fmt.Errorf("parse: empty body: %w", ErrNotFeed)
@@ -35,13 +42,21 @@ func ParseFeed(body []byte, contentType, fetchURL string) (*Document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse: %w", err)
 	}
-	p := gofeed.NewParser()
-	p.KeepOriginalFeed = true // for RSS guid isPermaLink, which gofeed does not translate
-	f, err := p.Parse(bytes.NewReader(utf))
+	f, err := parseGofeed(utf)
+	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
+		if wrapped, ok := atomEntryDocument(utf); ok {
+			utf = wrapped
+			f, err = parseGofeed(utf)
+		}
+	}
 	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 		return nil, fmt.Errorf("parse: %w (%s): %w", ErrNotFeed, describeBody(utf, contentType), err)
 	}
+	f, warnings, err := recoverItems(utf, f, err)
 	if err != nil {
+		return nil, fmt.Errorf("parse: %w", err)
+	}
+	if err := checkJSONFeed(f); err != nil {
 		return nil, fmt.Errorf("parse: %w", err)
 	}
 
@@ -65,12 +80,27 @@ func ParseFeed(body []byte, contentType, fetchURL string) (*Document, error) {
 			continue
 		}
 		item := fromGofeed(it)
+		if len(item.Authors) == 0 {
+			item.Authors = inheritedAuthors(f, i)
+		}
 		if item.Link == "" && rssItems != nil {
 			item.Link = permalinkGUID(rssItems[i])
 		}
 		doc.Items = append(doc.Items, item)
 	}
+	KeepDistinctFragments(doc, fetchURL)
+	if len(doc.Items) == 0 {
+		warnings = append(warnings, emptyWarning(len(body), f.FeedType))
+	}
+	doc.Warnings = warnings
 	return doc, nil
+}
+
+// parseGofeed runs gofeed over UTF-8 bytes.
+func parseGofeed(utf []byte) (*gofeed.Feed, error) {
+	p := gofeed.NewParser()
+	p.KeepOriginalFeed = true // for RSS guid isPermaLink, which gofeed does not translate
+	return p.Parse(bytes.NewReader(utf))
 }
 
 // fromGofeed maps one gofeed item to an Item.
@@ -93,7 +123,14 @@ func fromGofeed(it *gofeed.Item) Item {
 			}
 		}
 	}
-	for _, p := range it.Authors {
+	item.Authors = personNames(it.Authors)
+	return item
+}
+
+// personNames is each person's name, else e-mail address.
+func personNames(ps []*gofeed.Person) []string {
+	var out []string
+	for _, p := range ps {
 		if p == nil {
 			continue
 		}
@@ -102,10 +139,10 @@ func fromGofeed(it *gofeed.Item) Item {
 			name = strings.TrimSpace(p.Email)
 		}
 		if name != "" {
-			item.Authors = append(item.Authors, name)
+			out = append(out, name)
 		}
 	}
-	return item
+	return out
 }
 
 // permalinkGUID returns an RSS item's guid when it doubles as the item's link
@@ -163,4 +200,33 @@ func describeBody(b []byte, contentType string) string {
 		what += ", Content-Type " + contentType
 	}
 	return what
+}
+
+// ErrNotJSONFeed is wrapped (with ErrNotFeed) by ParseFeed's error for a
+// JSON body that is not a JSON Feed: {}, an API's {"error": …}, GeoJSON.
+// Taken for an empty feed, an error body would read as "nothing new".
+var ErrNotJSONFeed = errors.New("not a JSON Feed (no version/items)")
+
+// checkJSONFeed refuses a JSON document that has neither a JSON Feed
+// version nor an items array (gofeed decodes any object as an empty feed).
+func checkJSONFeed(f *gofeed.Feed) error {
+	orig, ok := f.OriginalFeed().(*jsonfeed.Feed)
+	if !ok || orig.Items != nil || strings.HasPrefix(strings.TrimSpace(orig.Version), "https://jsonfeed.org/version/") {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrNotJSONFeed, ErrNotFeed)
+}
+
+// emptyWarning is the warning on a document that parsed and holds no
+// items: whatever the cause, it must not pass for a quiet success.
+func emptyWarning(size int, feedType string) string {
+	format := map[string]string{"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}[feedType]
+	if format == "" {
+		format = "a feed"
+	}
+	amount := fmt.Sprintf("%d bytes", size)
+	if size >= 1024 {
+		amount = fmt.Sprintf("%d KB", (size+512)/1024)
+	}
+	return fmt.Sprintf("0 entries parsed from %s of %s", amount, format)
 }

@@ -33,7 +33,7 @@ type Outcome string
 const (
 	New       Outcome = "new"       // at least one new entry
 	Updated   Outcome = "updated"   // no new entries, some changed in place
-	Unchanged Outcome = "unchanged" // 304, or nothing new or changed
+	Unchanged Outcome = "unchanged" // 304 (Result.NotModified), or nothing new or changed
 	NotDue    Outcome = "not due"   // the schedule says not yet
 	Deferred  Outcome = "deferred"  // the server asked us to wait (Retry-After)
 	Gone      Outcome = "gone"      // the URL answered 410; not polled until the config changes
@@ -54,6 +54,10 @@ type Result struct {
 	NextTry time.Time // for Deferred and Gone: when it may be tried again
 	// Warnings are what the parser skipped or guessed in a partial result.
 	Warnings []string
+	// NotModified: the server answered 304, nothing was parsed. Unchanged
+	// without it is a document that parsed (Parsed says how many entries
+	// it carried, possibly none).
+	NotModified bool
 }
 
 // Failed reports whether the run should count this source as failing.
@@ -360,7 +364,7 @@ func (r *Runner) refresh(ctx context.Context, src config.Source, st store.Source
 	if resp.NotModified {
 		st.ETag, st.LastModified = resp.ETag, resp.LastModified
 		r.succeed(&st)
-		res.Outcome = Unchanged
+		res.Outcome, res.NotModified = Unchanged, true
 		return res, &pendingState{state: st, onErr: func(res *Result, err error) {
 			res.Outcome, res.Err = Failed, fmt.Errorf("source %q: %w", src.Name, err)
 		}}
@@ -544,11 +548,19 @@ func (r *Runner) logResult(res Result) {
 	if res.MovedTo != "" {
 		attrs = append(attrs, "moved_to", res.MovedTo)
 	}
+	if res.NotModified {
+		attrs = append(attrs, "status", 304)
+	}
 	if len(res.Warnings) > 0 {
-		attrs = append(attrs, "warnings", len(res.Warnings))
+		// The texts, not a count: the daemon's log is where they are read.
+		attrs = append(attrs, "warnings", res.Warnings)
 	}
 	if res.Err != nil {
 		r.log().Warn("fetch failed", append(attrs, "error", res.Err)...)
+		return
+	}
+	if len(res.Warnings) > 0 {
+		r.log().Warn("fetched with warnings", attrs...)
 		return
 	}
 	r.log().Info("fetched", attrs...)

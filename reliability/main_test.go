@@ -20,6 +20,7 @@ var update = flag.Bool("update", false, "rewrite docs/RELIABILITY.md from what t
 const (
 	secHostile = "Hostile and broken servers"
 	secCorpus  = "Malformed corpora"
+	secBroken  = "Broken feeds"
 	secDTD     = "XML with DTDs and entities"
 	secHTML    = "Untrusted HTML"
 	secCrash   = "Crashes and restarts"
@@ -56,6 +57,9 @@ failed reads FAILED below; ports and temporary paths are written as PORT and TMP
 		"with a 10 s watchdog (a hang detector, not a timing assertion). Counted per directory: files that " +
 		"yielded entries, parsed with no entries, and refused with an error (all errors start with `parse:`). " +
 		"Agreement with feedparser's expectations is measured by `normalize/corpus_test.go`, not here."},
+	Section{secBroken, "Feeds broken in the ways real servers break them (issue #16), served over HTTP and fetched " +
+		"by the pipeline: what is stored, and what the result and the source's state say. The bodies are the " +
+		"fixtures of `normalize/testdata/broken/` (cut from real feeds of `../shared/corpus/`)."},
 	Section{secDTD, "Documents declaring entities, served over HTTP and fetched by the pipeline. The " +
 		"external entities point at `/etc/passwd` and at a test server that counts requests."},
 	Section{secHTML, "Hostile markup through every output: the Atom feed (content decoded from the XML, then " +

@@ -291,9 +291,13 @@ func describe(res pipeline.Result) string {
 	case pipeline.New, pipeline.Updated:
 		fmt.Fprintf(&b, "%s: %d new, %d updated of %d", res.Outcome, res.Counts.New, res.Counts.Updated, res.Parsed)
 	case pipeline.Unchanged:
-		if res.Parsed == 0 {
+		switch {
+		case res.NotModified:
 			b.WriteString("unchanged (304)")
-		} else {
+		case res.Parsed == 0:
+			// A document without entries is no 304: its warning says why.
+			b.WriteString("0 entries")
+		default:
 			fmt.Fprintf(&b, "unchanged: %d entries", res.Parsed)
 		}
 	case pipeline.Deferred:
@@ -307,7 +311,11 @@ func describe(res pipeline.Result) string {
 	if res.Err != nil {
 		fmt.Fprintf(&b, ": %v", res.Err)
 	}
-	if n := len(res.Warnings); n > 0 {
+	switch n := len(res.Warnings); {
+	case n == 1:
+		// One warning (a feed recovered or empty) is read where it shows.
+		fmt.Fprintf(&b, " (warning: %s)", res.Warnings[0])
+	case n > 1:
 		fmt.Fprintf(&b, " (%d warnings: 'netdigest preview %s' lists them)", n, res.Source)
 	}
 	if res.MovedTo != "" {

@@ -94,6 +94,9 @@ func ParseListing(body []byte, contentType, fetchURL string, rules Rules) (*norm
 	if err != nil {
 		return nil, fmt.Errorf("parse html: %w", err)
 	}
+	// Listed items linking to anchors of one page (a schedule's #talk-1,
+	// #talk-2) keep them, as split items do.
+	normalize.KeepDistinctFragments(doc, fetchURL)
 	return doc, nil
 }
 
