@@ -22,6 +22,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/netdigest/netdigest/entry"
 	"github.com/netdigest/netdigest/normalize"
 )
 
@@ -41,8 +42,9 @@ type Rules struct {
 	// The comparison ignores case and surrounding whitespace; a StartAfter
 	// that no line equals is an error.
 	StartAfter string
-	// Date is the date the notes are about (the notes carry none); zero
-	// leaves the entries' dates to first-seen.
+	// Date is the date the notes are about (the notes carry none): the
+	// entries' Published and the day of their talk (EventStart); zero
+	// leaves the dates to first-seen.
 	Date time.Time
 }
 
@@ -126,8 +128,8 @@ func (p *parser) warnf(format string, args ...any) {
 // windows-1252) and numeric character references are decoded. Every item
 // links to the pad (fetchURL without Etherpad's /export/txt) with an anchor
 // made from the title, unique within the notes; its content is the talk's
-// notes as a nested list. The document's title is the first non-empty line
-// (less a list marker).
+// notes as a nested list; Speakers the names of the talk line; Role notes.
+// The document's title is the first non-empty line (less a list marker).
 // Errors start with "parse text: "; those for notes without a talk wrap
 // ErrNoEntries.
 func Parse(body []byte, contentType, fetchURL string, rules Rules) (*normalize.Document, error) {
@@ -177,12 +179,20 @@ func Parse(body []byte, contentType, fetchURL string, rules Rules) (*normalize.D
 	anchors := slugger{seen: make(map[string]bool, len(talks)), next: make(map[string]int)}
 	doc.Items = make([]normalize.Item, 0, len(talks))
 	for _, t := range talks {
+		var speakers []entry.Speaker
+		for _, name := range t.speakers {
+			speakers = append(speakers, entry.Speaker{Name: name})
+		}
 		doc.Items = append(doc.Items, normalize.Item{
-			Title:       t.title,
-			Link:        doc.Link,
-			Anchor:      anchors.unique(t.title),
-			Authors:     t.speakers,
+			Title:  t.title,
+			Link:   doc.Link,
+			Anchor: anchors.unique(t.title),
+			// The notes are the room's, written that day: the speakers
+			// are the talk's, not the notes' authors.
+			Speakers:    speakers,
 			Published:   rules.Date,
+			EventStart:  rules.Date,
+			Role:        entry.RoleNotes,
 			ContentHTML: notesHTML(t.notes),
 		})
 	}
