@@ -78,8 +78,6 @@ var (
 	// charRef is a numeric character reference: older Etherpads wrote every
 	// non-ASCII character of a text export as one ("&#8217;").
 	charRef = regexp.MustCompile(`&#(?:[0-9]{1,7}|[xX][0-9a-fA-F]{1,6});`)
-	// speakerSep separates speakers in "(A, B and C & D)".
-	speakerSep = regexp.MustCompile(`\s*(?:[,;&]|\band\b)\s*`)
 	// padExport is the path of an Etherpad export, to link entries to the
 	// pad itself rather than to a download.
 	padExport = regexp.MustCompile(`^(.*/p/[^/]+)(?:/[0-9]+)?/export/[a-z]+$`)
@@ -104,7 +102,7 @@ type line struct {
 // talk is an entry being collected.
 type talk struct {
 	title    string
-	speakers []string
+	speakers []entry.Speaker
 	notes    []line
 }
 
@@ -179,17 +177,13 @@ func Parse(body []byte, contentType, fetchURL string, rules Rules) (*normalize.D
 	anchors := slugger{seen: make(map[string]bool, len(talks)), next: make(map[string]int)}
 	doc.Items = make([]normalize.Item, 0, len(talks))
 	for _, t := range talks {
-		var speakers []entry.Speaker
-		for _, name := range t.speakers {
-			speakers = append(speakers, entry.Speaker{Name: name})
-		}
 		doc.Items = append(doc.Items, normalize.Item{
 			Title:  t.title,
 			Link:   doc.Link,
 			Anchor: anchors.unique(t.title),
 			// The notes are the room's, written that day: the speakers
 			// are the talk's, not the notes' authors.
-			Speakers:    speakers,
+			Speakers:    t.speakers,
 			Published:   rules.Date,
 			EventStart:  rules.Date,
 			Role:        entry.RoleNotes,
@@ -277,11 +271,11 @@ func (p *parser) byPattern(lines []line, re *regexp.Regexp) []talk {
 				text = l.raw[m[2*ti]:m[2*ti+1]]
 			}
 		}
-		title, speakers := clean(text), []string(nil)
+		title, speakers := clean(text), []entry.Speaker(nil)
 		if si < 0 {
 			title, speakers = splitSpeakers(text)
 		} else if m[2*si] >= 0 {
-			speakers = splitNames(l.raw[m[2*si]:m[2*si+1]])
+			speakers = normalize.SplitSpeakers(l.raw[m[2*si]:m[2*si+1]])
 		}
 		if title == "" {
 			p.warnf("line %d: entry without a title skipped", l.no)
@@ -311,7 +305,7 @@ func dropUntitled(talks []talk) []talk {
 // splitSpeakers cuts a trailing "(…)" off a talk line: "ILA (Tom)" is
 // title "ILA" and speakers ["Tom"]. A line that is only parentheses keeps
 // them as its title.
-func splitSpeakers(s string) (title string, speakers []string) {
+func splitSpeakers(s string) (title string, speakers []entry.Speaker) {
 	s = clean(s)
 	if !strings.HasSuffix(s, ")") {
 		return s, nil
@@ -328,22 +322,11 @@ func splitSpeakers(s string) (title string, speakers []string) {
 				if title == "" {
 					return s, nil
 				}
-				return title, splitNames(s[i+1 : len(s)-1])
+				return title, normalize.SplitSpeakers(s[i+1 : len(s)-1])
 			}
 		}
 	}
 	return s, nil // unbalanced
-}
-
-// splitNames splits "Shrijeet, David" or "A and B & C" into names.
-func splitNames(s string) []string {
-	var out []string
-	for _, n := range speakerSep.Split(s, -1) {
-		if n = clean(n); n != "" {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // clean collapses whitespace.
