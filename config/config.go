@@ -27,6 +27,7 @@ import (
 	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
 
+	"github.com/netdigest/netdigest/entry"
 	"github.com/netdigest/netdigest/keyword"
 	"github.com/netdigest/netdigest/redact"
 )
@@ -151,6 +152,9 @@ type Source struct {
 	// AllowPrivateNetworks lets this source (an intranet wiki) reach
 	// loopback, private and link-local addresses.
 	AllowPrivateNetworks bool
+	// Role, when set, is what every entry of the source is to its talk
+	// (report, notes…; see entry.Roles), over what its kind finds.
+	Role entry.Role
 }
 
 // Select holds the CSS selectors of a scraped page.
@@ -171,7 +175,10 @@ type Select struct {
 // wrapped in one element.
 type Split struct {
 	Heading string
-	Pattern *regexp.Regexp // named groups date and title; nil when not set
+	Pattern *regexp.Regexp // named groups date, title and speakers; nil when not set
+	// Time selects each entry's talk time (its event start); TimeAttr the
+	// attribute holding it.
+	Time, TimeAttr string
 }
 
 // Text configures kind text (plain-text notes).
@@ -521,6 +528,8 @@ func (p *parser) sources(list *yaml.Node) []Source {
 			"max_items":              func(v *yaml.Node) { p.positive(v, &s.MaxItems) },
 			"max_content_bytes":      func(v *yaml.Node) { p.positive(v, &s.MaxContentBytes) },
 			"allow_private_networks": func(v *yaml.Node) { p.decode(v, &s.AllowPrivateNetworks) },
+
+			"role": func(v *yaml.Node) { s.Role = p.role(v) },
 		})
 		label := "source"
 		switch {
@@ -799,7 +808,13 @@ func (p *parser) split(v *yaml.Node) *Split {
 				p.checkSelector(v, sp.Heading)
 			}
 		},
-		"pattern": func(v *yaml.Node) { sp.Pattern = p.regexp(v, "date", "title") },
+		"pattern": func(v *yaml.Node) { sp.Pattern = p.regexp(v, "date", "title", "speakers") },
+		"time": func(v *yaml.Node) {
+			if p.decode(v, &sp.Time) {
+				p.checkSelector(v, sp.Time)
+			}
+		},
+		"time_attr": func(v *yaml.Node) { p.decode(v, &sp.TimeAttr) },
 	})
 	if sp.Heading == "" {
 		p.errorf(v, "split needs heading: the CSS selector of the headings that start entries")

@@ -48,6 +48,70 @@ type Entry struct {
 	// (normalize.RawHash): an item seen again with the same raw hash is
 	// not normalized again.
 	RawHash string `json:"raw_hash,omitempty"`
+
+	// Talk fields: what the entry says of the conference talk it is about.
+	// EventStart and EventEnd are the talk's time in its own time zone when
+	// the source gives it (zero otherwise). Unlike Published they may lie in
+	// the future and are never clamped. A talk known only by its day (notes
+	// with a configured date) starts at 00:00 UTC of that day, without end.
+	EventStart time.Time `json:"event_start,omitzero"`
+	EventEnd   time.Time `json:"event_end,omitzero"`
+	// Speakers are the talk's speakers, which are not the item's Authors
+	// (the blogger who wrote a report, nobody for a schedule's abstract).
+	Speakers []Speaker `json:"speakers,omitempty"`
+	Session  string    `json:"session,omitempty"`
+	Track    string    `json:"track,omitempty"`
+	// Role says what the entry is to its talk; RoleNews for anything else.
+	Role Role `json:"role,omitempty"`
+}
+
+// Speaker is a person giving a talk.
+type Speaker struct {
+	Name        string `json:"name"`
+	Affiliation string `json:"affiliation,omitempty"`
+}
+
+// String is "Name (Affiliation)", the affiliation only when known.
+func (s Speaker) String() string {
+	if s.Affiliation == "" {
+		return s.Name
+	}
+	return s.Name + " (" + s.Affiliation + ")"
+}
+
+// Role is what an entry is to the talk it is about.
+type Role string
+
+// The roles, in the words a config's role: uses.
+const (
+	RoleAbstract Role = "abstract" // the talk as scheduled (Indico, a schedule page)
+	RoleReport   Role = "report"   // a write-up after the talk
+	RoleNotes    Role = "notes"    // notes taken in the room
+	RoleSlides   Role = "slides"
+	RoleVideo    Role = "video"
+	RoleNews     Role = "news" // not about one talk: the default
+)
+
+// Roles lists every role, for validation and messages (a new slice each
+// call: no package-level state to mutate).
+func Roles() []Role {
+	return []Role{RoleAbstract, RoleReport, RoleNotes, RoleSlides, RoleVideo, RoleNews}
+}
+
+// Byline is who an entry is by, for the outputs that show one line of
+// people: its authors, else its speakers as "Name (Affiliation)". nil when
+// it has neither.
+func (e *Entry) Byline() []string {
+	if len(e.Authors) > 0 {
+		return e.Authors
+	}
+	var out []string
+	for _, s := range e.Speakers {
+		if s.Name != "" {
+			out = append(out, s.String())
+		}
+	}
+	return out
 }
 
 // Date is the time to sort and show an entry by: Published, else FirstSeen.

@@ -86,6 +86,13 @@ func zoneOffset(name string) (int, bool) {
 // 3339; "2006-01-02", "2006-01-02 15:04:05", "January 2, 2006" and kin.
 // A date without a zone is taken as UTC. The result is in UTC.
 func ParseDate(s string) (time.Time, bool) {
+	t, ok := ParseEventTime(s)
+	return t.UTC(), ok
+}
+
+// ParseEventTime is ParseDate keeping the offset the text gives, so a
+// talk's time reads as the local time it was announced in.
+func ParseEventTime(s string) (time.Time, bool) {
 	s = strings.Join(strings.Fields(s), " ")
 	// "... -0700 (PDT)": the comment repeats the zone
 	if i := strings.LastIndex(s, " ("); i > 0 && strings.HasSuffix(s, ")") {
@@ -109,7 +116,7 @@ func ParseDate(s string) (time.Time, bool) {
 					t.Nanosecond(), time.FixedZone(name, want))
 			}
 		}
-		return t.UTC(), true
+		return t, true
 	}
 	return time.Time{}, false
 }

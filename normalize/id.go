@@ -55,8 +55,10 @@ func isAbsoluteURI(s string) bool {
 }
 
 // ContentHash is the hex SHA-256 of what a reader sees of an entry: title,
-// link, content, summary, authors and dates. It changes when the item is
-// edited and not otherwise.
+// link, content, summary, authors and dates, and its talk fields. It
+// changes when the item is edited (a talk moved to another time) and not
+// otherwise. The talk fields count only when set, so an entry without them
+// keeps the hash it had before they existed.
 func ContentHash(e *entry.Entry) string {
 	h := sha256.New()
 	field := func(name, v string) {
@@ -70,7 +72,37 @@ func ContentHash(e *entry.Entry) string {
 	field("authors", strings.Join(e.Authors, "\x1f"))
 	field("published", formatDate(e.Published))
 	field("updated", formatDate(e.Updated))
+	talk := func(name, v string) {
+		if v != "" {
+			field(name, v)
+		}
+	}
+	talk("event start", formatEventTime(e.EventStart))
+	talk("event end", formatEventTime(e.EventEnd))
+	talk("speakers", formatSpeakers(e.Speakers))
+	talk("session", e.Session)
+	talk("track", e.Track)
+	if e.Role != entry.RoleNews {
+		talk("role", string(e.Role))
+	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// formatEventTime writes an event time with its zone's name, so a talk
+// moved to another zone at the same instant counts as changed.
+func formatEventTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339Nano) + " " + t.Location().String()
+}
+
+func formatSpeakers(l []entry.Speaker) string {
+	parts := make([]string, len(l))
+	for i, s := range l {
+		parts[i] = s.Name + "\x1e" + s.Affiliation
+	}
+	return strings.Join(parts, "\x1f")
 }
 
 func formatDate(t time.Time) string {
@@ -82,7 +114,7 @@ func formatDate(t time.Time) string {
 
 // RawHash identifies an item as its parser gave it, together with all that
 // Entries reads besides it to normalize it: the rules (Version), the
-// source's name, URL, conference, tags and content cap, and the document's link. Equal
+// source's name, URL, conference, tags, role and content cap, and the document's link. Equal
 // raw hashes give equal entries, so an item stored under its raw hash need
 // not be normalized again (see EntriesSkipping). Topics and include/exclude
 // filters are left out on purpose: like ContentHash, a change of them does
@@ -111,5 +143,12 @@ func RawHash(src Source, doc *Document, it *Item) string {
 	field("summary", it.SummaryHTML)
 	field("categories", strings.Join(it.Categories, "\x1f"))
 	field("anchor", it.Anchor)
+	field("source role", string(src.Role))
+	field("event start", formatEventTime(it.EventStart))
+	field("event end", formatEventTime(it.EventEnd))
+	field("speakers", formatSpeakers(it.Speakers))
+	field("session", it.Session)
+	field("track", it.Track)
+	field("role", string(it.Role))
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }

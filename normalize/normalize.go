@@ -5,6 +5,7 @@
 package normalize
 
 import (
+	"cmp"
 	"strings"
 	"time"
 
@@ -23,9 +24,12 @@ import (
 // again (SVG and MathML still go through the parser); 3: content is capped
 // (Source.MaxContentBytes), characters XML forbids are stripped from every
 // field, Atom and JSON Feed items without authors take the feed's, and links
-// that differ only by a fragment keep it. RawHash includes it, so a new
-// version normalizes every item again.
-const Version = 3
+// that differ only by a fragment keep it. 4: the talk fields (event start
+// and end, speakers, session, track, role); an Indico contribution's start
+// is its EventStart, no longer its Published, and speakers are Speakers
+// rather than Authors. RawHash includes it, so a new version normalizes
+// every item again.
+const Version = 4
 
 // Source is what normalize needs to know of where items came from.
 type Source struct {
@@ -43,6 +47,9 @@ type Source struct {
 	// MaxContentBytes bounds an entry's Content. Zero means the default
 	// (DefaultMaxItems, DefaultMaxContentBytes).
 	MaxItems, MaxContentBytes int
+	// Role, when set, is the role of every entry of the source (a write-up
+	// blog says "report"), over what its parser found.
+	Role entry.Role
 }
 
 // Topic tags entries whose title or text mentions it.
@@ -68,6 +75,17 @@ type Item struct {
 	// items share one page (a write-up split at its talk headings): the
 	// entry links to Link#Anchor and takes an id made from page and anchor.
 	Anchor string
+
+	// Talk fields (entry.Entry's), as the source gives them. Event times
+	// keep their time zone; Speakers' names and affiliations may hold
+	// markup, as titles do. Omitted from JSON when unset, so the parsers'
+	// golden files show them only where a source gives them.
+	EventStart time.Time       `json:",omitzero"`
+	EventEnd   time.Time       `json:",omitzero"`
+	Speakers   []entry.Speaker `json:",omitempty"`
+	Session    string          `json:",omitempty"`
+	Track      string          `json:",omitempty"`
+	Role       entry.Role      `json:",omitempty"` // "" leaves it to the source, else news
 }
 
 // Document is a parsed source: its own metadata and its items.
@@ -249,6 +267,12 @@ func (n *Normalizer) entry(src Source, doc *Document, it *Item, now time.Time, n
 	}
 
 	e := entry.Entry{
+		EventStart:  eventTime(it.EventStart),
+		EventEnd:    eventTime(it.EventEnd),
+		Speakers:    speakers(it.Speakers),
+		Session:     PlainText(it.Session),
+		Track:       PlainText(it.Track),
+		Role:        cmp.Or(src.Role, it.Role, entry.RoleNews),
 		ID:          EntryID(src.Name, guid, link, title, pub),
 		GUID:        guid,
 		Source:      src.Name,
@@ -291,6 +315,35 @@ func clampFuture(t, now time.Time) time.Time {
 		return time.Time{}
 	}
 	return t
+}
+
+// eventTime is a talk's time as given, in its own zone: only a time RFC
+// 3339 cannot write (outside years 0000-9999 in UTC) is dropped. A talk
+// may be ahead, so unlike a publication date it is never clamped.
+func eventTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	if y := t.UTC().Year(); y < 0 || y > 9999 {
+		return time.Time{}
+	}
+	return t
+}
+
+// speakers makes names and affiliations plain text, dropping speakers
+// without a name and repeated ones; nil when none is left.
+func speakers(in []entry.Speaker) []entry.Speaker {
+	var out []entry.Speaker
+	seen := make(map[string]bool, len(in))
+	for _, s := range in {
+		s = entry.Speaker{Name: PlainText(s.Name), Affiliation: PlainText(s.Affiliation)}
+		if s.Name == "" || seen[strings.ToLower(s.Name)] {
+			continue
+		}
+		seen[strings.ToLower(s.Name)] = true
+		out = append(out, s)
+	}
+	return out
 }
 
 // mergeTags joins an item's categories and the source's tags: trimmed,

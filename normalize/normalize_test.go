@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/netdigest/netdigest/entry"
 )
 
 // testNow is the clock of these tests: a fixed instant, so the future-date
@@ -213,6 +215,13 @@ func TestRawHash(t *testing.T) {
 		{"categories", func(_ *Source, _ *Document, it *Item) { it.Categories = []string{"y"} }},
 		{"anchor", func(_ *Source, _ *Document, it *Item) { it.Anchor = "talk-2" }},
 		{"text moved between fields", func(_ *Source, _ *Document, it *Item) { it.Title, it.SummaryHTML = "ts", "" }},
+		{"source role", func(s *Source, _ *Document, _ *Item) { s.Role = entry.RoleReport }},
+		{"event start", func(_ *Source, _ *Document, it *Item) { it.EventStart = testNow.Add(48 * time.Hour) }},
+		{"event end", func(_ *Source, _ *Document, it *Item) { it.EventEnd = testNow.Add(48 * time.Hour) }},
+		{"speakers", func(_ *Source, _ *Document, it *Item) { it.Speakers = []entry.Speaker{{Name: "A"}} }},
+		{"session", func(_ *Source, _ *Document, it *Item) { it.Session = "BPF" }},
+		{"track", func(_ *Source, _ *Document, it *Item) { it.Track = "BPF" }},
+		{"role", func(_ *Source, _ *Document, it *Item) { it.Role = entry.RoleNotes }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -86,6 +86,20 @@ func xmlSafeEntry(e *entry.Entry) {
 	e.Summary = strings.TrimSpace(XMLSafe(e.Summary))
 	e.Authors = xmlSafeList(e.Authors)
 	e.Tags = xmlSafeList(e.Tags)
+	e.Session = strings.TrimSpace(XMLSafe(e.Session))
+	e.Track = strings.TrimSpace(XMLSafe(e.Track))
+	e.Role = entry.Role(XMLSafe(string(e.Role)))
+	speakers := e.Speakers[:0:0]
+	for _, s := range e.Speakers {
+		s.Name, s.Affiliation = strings.TrimSpace(XMLSafe(s.Name)), strings.TrimSpace(XMLSafe(s.Affiliation))
+		if s.Name != "" {
+			speakers = append(speakers, s)
+		}
+	}
+	if len(speakers) == 0 {
+		speakers = nil
+	}
+	e.Speakers = speakers
 }
 
 // xmlSafeList is XMLSafe of each string, dropping those left empty; nil

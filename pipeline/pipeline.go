@@ -476,7 +476,7 @@ func pageRules(src config.Source) page.Rules {
 		}
 	}
 	if sp := src.Split; sp != nil {
-		r.Split = &page.Split{Heading: sp.Heading, Pattern: sp.Pattern}
+		r.Split = &page.Split{Heading: sp.Heading, Pattern: sp.Pattern, Time: sp.Time, TimeAttr: sp.TimeAttr}
 	}
 	return r
 }
@@ -494,6 +494,7 @@ func NormalizeSource(src config.Source, fetchedURL string) normalize.Source {
 
 		MaxItems:        src.MaxItems,
 		MaxContentBytes: src.MaxContentBytes,
+		Role:            src.Role,
 	}
 }
 

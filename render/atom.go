@@ -46,6 +46,11 @@ const ConferenceScheme = "urn:netdigest:conference"
 
 const atomNS = "http://www.w3.org/2005/Atom"
 
+// EventNS is the RSS 1.0 Event module's namespace: Atom and RSS entries of
+// talks carry ev:startdate and ev:enddate from it (W3CDTF, RFC 3339 with
+// the talk's own offset). Atom allows foreign elements in an entry.
+const EventNS = "http://purl.org/rss/1.0/modules/event/"
+
 // Errors for input that cannot make a valid Atom document.
 var (
 	ErrNoID   = errors.New("render: missing id")
@@ -62,6 +67,7 @@ var (
 // alternate), Entries (wrapped entries); adds generator.
 type atomFeed struct {
 	feeds.AtomFeed
+	EventNS   string           `xml:"xmlns:ev,attr,omitempty"` // only when an entry has a talk time
 	Title     atomText         `xml:"title"`
 	Links     []feeds.AtomLink `xml:"link"`
 	Generator *atomGenerator   `xml:"generator"`
@@ -69,13 +75,17 @@ type atomFeed struct {
 }
 
 // atomEntry is <entry>. Shadows: Title (typed text), Category (string ->
-// category elements), Source (string -> source element), Author (one -> many).
+// category elements), Source (string -> source element), Author and
+// Contributor (one -> many); adds the Event module's dates.
 type atomEntry struct {
 	feeds.AtomEntry
-	Title      atomText           `xml:"title"`
-	Authors    []feeds.AtomAuthor `xml:"author"`
-	Categories []atomCategory     `xml:"category"`
-	Source     *atomSource        `xml:"source"`
+	Title        atomText                `xml:"title"`
+	Authors      []feeds.AtomAuthor      `xml:"author"`
+	Contributors []feeds.AtomContributor `xml:"contributor"`
+	Categories   []atomCategory          `xml:"category"`
+	Source       *atomSource             `xml:"source"`
+	StartDate    string                  `xml:"ev:startdate,omitempty"`
+	EndDate      string                  `xml:"ev:enddate,omitempty"`
 }
 
 // atomText is a plain text construct with an explicit type.
@@ -107,7 +117,9 @@ type atomSource struct {
 // Atom renders a valid RFC 4287 feed of entries in the given order.
 //
 // The feed has no author of its own, so every entry gets one: its authors,
-// else its source's name. It returns ErrNoID for a feed or entry without id
+// else its speakers, else its source's name. Speakers of an entry that has
+// authors (a write-up's blogger) are its contributors. A talk's time is
+// ev:startdate and ev:enddate (EventNS, declared on the feed when used). It returns ErrNoID for a feed or entry without id
 // and ErrNoDate for an entry with neither Updated, Published nor FirstSeen,
 // or an empty feed without Updated, since Atom requires both.
 func Atom(info FeedInfo, entries []entry.Entry) ([]byte, error) {
@@ -143,6 +155,9 @@ func Atom(info FeedInfo, entries []entry.Entry) ([]byte, error) {
 		}
 		if updated.After(newest) {
 			newest = updated
+		}
+		if ae.StartDate != "" || ae.EndDate != "" {
+			feed.EventNS = EventNS
 		}
 		feed.Entries = append(feed.Entries, ae)
 	}
@@ -204,11 +219,19 @@ func newAtomEntry(info FeedInfo, e *entry.Entry) (atomEntry, time.Time, error) {
 		ae.Content = &feeds.AtomContent{Type: "html", Content: e.Content}
 	}
 
-	for _, a := range e.Authors {
+	for _, a := range e.Byline() {
 		if a = strings.TrimSpace(a); a != "" {
 			ae.Authors = append(ae.Authors, feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: a}})
 		}
 	}
+	if len(e.Authors) > 0 {
+		for _, sp := range e.Speakers {
+			if name := strings.TrimSpace(sp.String()); name != "" {
+				ae.Contributors = append(ae.Contributors, feeds.AtomContributor{AtomPerson: feeds.AtomPerson{Name: name}})
+			}
+		}
+	}
+	ae.StartDate, ae.EndDate = EventTime(e.EventStart), EventTime(e.EventEnd)
 	if len(ae.Authors) == 0 {
 		// RFC 4287 4.1.2: with no feed author every entry needs one, and
 		// atom:name must be present; the source is the honest fallback.
@@ -264,6 +287,15 @@ func categories(conference string, tags []string) []atomCategory {
 		cats = append(cats, atomCategory{Term: t})
 	}
 	return cats
+}
+
+// EventTime writes a talk's time in RFC 3339 (a W3CDTF profile) with its
+// own offset, so a reader sees the local time of the talk; "" for zero.
+func EventTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339)
 }
 
 func atomTime(t time.Time) string {

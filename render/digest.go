@@ -615,7 +615,7 @@ func (b *viewBuilder) data(full, compact int, forText bool) DigestData {
 				ed.Date = t.In(b.loc).Format("2 Jan 2006")
 			}
 			var authors []string
-			for _, a := range e.Authors {
+			for _, a := range e.Byline() {
 				if a = clean(a); a != "" {
 					authors = append(authors, a)
 				}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
@@ -49,6 +50,14 @@ type jsonFeedAuthor struct {
 type jsonFeedExt struct {
 	Source     string `json:"source,omitempty"`
 	Conference string `json:"conference,omitempty"`
+	// The talk fields, as entry.Entry names them in JSON; event times in
+	// RFC 3339 with the talk's own offset.
+	EventStart string          `json:"event_start,omitempty"`
+	EventEnd   string          `json:"event_end,omitempty"`
+	Speakers   []entry.Speaker `json:"speakers,omitempty"`
+	Session    string          `json:"session,omitempty"`
+	Track      string          `json:"track,omitempty"`
+	Role       entry.Role      `json:"role,omitempty"`
 }
 
 // JSONFeed renders a JSON Feed 1.1 document of entries in the given order.
@@ -59,7 +68,8 @@ type jsonFeedExt struct {
 // the summary when the entry has no HTML), summary, dates in RFC 3339,
 // authors (the source's name when the entry has none, as in Atom), tags (the
 // conference then the tags, as Atom categories) and a "_netdigest" extension
-// naming its source and conference. An entry without id gives ErrNoID.
+// naming its source and conference and holding its talk fields (event_start,
+// event_end, speakers, session, track, role). An entry without id gives ErrNoID.
 func JSONFeed(info FeedInfo, entries []entry.Entry) ([]byte, error) {
 	feed := jsonFeed{
 		Version:     JSONFeedVersion,
@@ -93,7 +103,7 @@ func JSONFeed(info FeedInfo, entries []entry.Entry) ([]byte, error) {
 		if !e.Updated.IsZero() && !e.Updated.Equal(published) {
 			item.DateModified = jsonTime(e.Updated)
 		}
-		for _, a := range e.Authors {
+		for _, a := range e.Byline() {
 			if a = strings.TrimSpace(a); a != "" {
 				item.Authors = append(item.Authors, jsonFeedAuthor{Name: a})
 			}
@@ -108,8 +118,11 @@ func JSONFeed(info FeedInfo, entries []entry.Entry) ([]byte, error) {
 		for _, c := range categories(e.Conference, e.Tags) {
 			item.Tags = append(item.Tags, c.Term)
 		}
-		if e.Source != "" || e.Conference != "" {
-			item.Netdigest = &jsonFeedExt{Source: e.Source, Conference: strings.TrimSpace(e.Conference)}
+		ext := jsonFeedExt{Source: e.Source, Conference: strings.TrimSpace(e.Conference),
+			EventStart: EventTime(e.EventStart), EventEnd: EventTime(e.EventEnd),
+			Speakers: e.Speakers, Session: e.Session, Track: e.Track, Role: e.Role}
+		if !reflect.ValueOf(ext).IsZero() {
+			item.Netdigest = &ext
 		}
 		feed.Items = append(feed.Items, item)
 	}

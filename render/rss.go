@@ -30,6 +30,7 @@ type rssDoc struct {
 	ContentNS string     `xml:"xmlns:content,attr"`
 	DCNS      string     `xml:"xmlns:dc,attr"`
 	AtomNS    string     `xml:"xmlns:atom,attr"`
+	EventNS   string     `xml:"xmlns:ev,attr,omitempty"` // only when an item has a talk time
 	Channel   rssChannel `xml:"channel"`
 }
 
@@ -58,6 +59,8 @@ type rssItem struct {
 	Creator     string        `xml:"dc:creator,omitempty"`
 	Categories  []rssCategory `xml:"category"`
 	Source      *rssSource    `xml:"source"`
+	StartDate   string        `xml:"ev:startdate,omitempty"`
+	EndDate     string        `xml:"ev:enddate,omitempty"`
 }
 
 type rssCategory struct {
@@ -79,7 +82,8 @@ type rssSource struct {
 // when it has none, as in Atom), the conference (domain ConferenceScheme) and tags as
 // categories, the entry id as guid isPermaLink="false" (ids are stable but
 // not always URLs), pubDate in RFC 1123 with numeric zone, and <source> when
-// the source's URL is http(s). An entry without id gives ErrNoID.
+// the source's URL is http(s), a talk's time as ev:startdate/ev:enddate
+// (EventNS, as in Atom). An entry without id gives ErrNoID.
 func RSS(info FeedInfo, entries []entry.Entry) ([]byte, error) {
 	link := info.Link
 	if link == "" {
@@ -110,6 +114,7 @@ func RSS(info FeedInfo, entries []entry.Entry) ([]byte, error) {
 	}
 
 	var newest time.Time
+	evNS := ""
 	for i := range entries {
 		e := &entries[i]
 		if e.ID == "" {
@@ -118,6 +123,9 @@ func RSS(info FeedInfo, entries []entry.Entry) ([]byte, error) {
 		it, updated := newRSSItem(info, e)
 		if updated.After(newest) {
 			newest = updated
+		}
+		if it.StartDate != "" || it.EndDate != "" {
+			evNS = EventNS
 		}
 		ch.Items = append(ch.Items, it)
 	}
@@ -129,7 +137,7 @@ func RSS(info FeedInfo, entries []entry.Entry) ([]byte, error) {
 		ch.LastBuildDate = ch.PubDate
 	}
 
-	doc := rssDoc{Version: "2.0", ContentNS: rssContentNS, DCNS: rssDCNS, AtomNS: atomNS, Channel: ch}
+	doc := rssDoc{Version: "2.0", ContentNS: rssContentNS, DCNS: rssDCNS, AtomNS: atomNS, EventNS: evNS, Channel: ch}
 	body, err := xml.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("render rss: marshal: %w", err)
@@ -149,6 +157,8 @@ func newRSSItem(info FeedInfo, e *entry.Entry) (rssItem, time.Time) {
 		},
 		Link:        e.Link,
 		Description: e.Summary,
+		StartDate:   EventTime(e.EventStart),
+		EndDate:     EventTime(e.EventEnd),
 	}
 	if e.Content != "" {
 		it.Content = &feeds.RssContent{Content: e.Content}
@@ -170,7 +180,7 @@ func newRSSItem(info FeedInfo, e *entry.Entry) (rssItem, time.Time) {
 	// One dc:creator naming everyone: readers (and gofeed) show only the
 	// first of several.
 	var authors []string
-	for _, a := range e.Authors {
+	for _, a := range e.Byline() {
 		if a = strings.TrimSpace(a); a != "" {
 			authors = append(authors, a)
 		}

@@ -365,7 +365,7 @@ func (s *server) groupViews(entries []entry.Entry, now time.Time) []GroupView {
 				ev.Title = "(untitled)"
 			}
 			var authors []string
-			for _, a := range e.Authors {
+			for _, a := range e.Byline() {
 				if a = strings.TrimSpace(a); a != "" {
 					authors = append(authors, a)
 				}

@@ -73,6 +73,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return err
 			}
+			// Each step marks the file (as 0001 and 0007 do): a store
+			// rebuilt from a dump lost the mark, whatever its version.
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", appID)); err != nil {
+				return err
+			}
 			// PRAGMA takes no parameters; m.version is an int.
 			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version))
 			return err

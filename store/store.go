@@ -578,11 +578,12 @@ func scanSource(row interface{ Scan(...any) error }) (SourceState, error) {
 // entryWriter holds SaveFetch's prepared statements and its one "now".
 type entryWriter struct {
 	now                                               time.Time
+	zones                                             zones
 	byID, byLink, insert, update, setVersion, recDupe *sql.Stmt
 }
 
 func prepareWriter(ctx context.Context, tx *sql.Tx, now time.Time) (*entryWriter, error) {
-	w := &entryWriter{now: now}
+	w := &entryWriter{now: now, zones: make(zones)}
 	for _, p := range []struct {
 		dst **sql.Stmt
 		sql string
@@ -590,11 +591,13 @@ func prepareWriter(ctx context.Context, tx *sql.Tx, now time.Time) (*entryWriter
 		{&w.byID, `SELECT source, published, updated, content_hash, norm_version, raw_hash FROM entries WHERE id = ?`},
 		{&w.byLink, `SELECT id FROM entries WHERE link = ? AND source <> ? ORDER BY first_seen, id LIMIT 1`},
 		{&w.insert, `INSERT INTO entries (id, guid, source, link, title, authors, published,
-			updated, first_seen, content, summary, tags, conference, content_hash, norm_version, raw_hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			updated, first_seen, content, summary, tags, conference, content_hash, norm_version, raw_hash,
+			` + talkColumns + `)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.update, `UPDATE entries SET guid = ?, link = ?, title = ?, authors = ?,
 			published = ?, updated = ?, content = ?, summary = ?, tags = ?,
-			conference = ?, content_hash = ?, norm_version = ?, raw_hash = ? WHERE id = ?`},
+			conference = ?, content_hash = ?, norm_version = ?, raw_hash = ?,
+			(` + talkColumns + `) = (?, ?, ?, ?, ?, ?, ?) WHERE id = ?`},
 		{&w.setVersion, `UPDATE entries SET norm_version = ?, raw_hash = ? WHERE id = ?`},
 		{&w.recDupe, `INSERT INTO entry_duplicates (entry_id, source, link, first_seen)
 			VALUES (?, ?, ?, ?) ON CONFLICT (entry_id, source) DO NOTHING`},
@@ -626,6 +629,10 @@ func (w *entryWriter) save(ctx context.Context, e *entry.Entry, c *Counts) error
 		return err
 	}
 	tags, err := encodeList(e.Tags)
+	if err != nil {
+		return err
+	}
+	talk, err := w.zones.talkArgs(e)
 	if err != nil {
 		return err
 	}
@@ -679,8 +686,9 @@ func (w *entryWriter) save(ctx context.Context, e *entry.Entry, c *Counts) error
 		if err != nil {
 			return err
 		}
-		if _, err := w.update.ExecContext(ctx, e.GUID, e.Link, e.Title, authors, pubV, upV,
-			e.Content, e.Summary, tags, e.Conference, e.ContentHash, e.NormVersion, e.RawHash, e.ID); err != nil {
+		args := append([]any{e.GUID, e.Link, e.Title, authors, pubV, upV,
+			e.Content, e.Summary, tags, e.Conference, e.ContentHash, e.NormVersion, e.RawHash}, talk...)
+		if _, err := w.update.ExecContext(ctx, append(args, e.ID)...); err != nil {
 			return err
 		}
 		if reformatted {
@@ -723,8 +731,9 @@ func (w *entryWriter) save(ctx context.Context, e *entry.Entry, c *Counts) error
 	if err != nil {
 		return err
 	}
-	if _, err := w.insert.ExecContext(ctx, e.ID, e.GUID, e.Source, e.Link, e.Title, authors,
-		pubV, upV, seenV, e.Content, e.Summary, tags, e.Conference, e.ContentHash, e.NormVersion, e.RawHash); err != nil {
+	args := append([]any{e.ID, e.GUID, e.Source, e.Link, e.Title, authors,
+		pubV, upV, seenV, e.Content, e.Summary, tags, e.Conference, e.ContentHash, e.NormVersion, e.RawHash}, talk...)
+	if _, err := w.insert.ExecContext(ctx, args...); err != nil {
 		return err
 	}
 	c.New++
@@ -745,7 +754,8 @@ func (w *entryWriter) duplicate(ctx context.Context, keptID string, e *entry.Ent
 }
 
 const selectEntry = `SELECT id, guid, source, link, title, authors, published, updated,
-	first_seen, content, summary, tags, conference, content_hash, norm_version, raw_hash FROM entries`
+	first_seen, content, summary, tags, conference, content_hash, norm_version, raw_hash,
+	` + talkColumns + ` FROM entries`
 
 func (s *Store) queryEntries(ctx context.Context, query string, args ...any) ([]entry.Entry, error) {
 	rows, err := s.r.QueryContext(ctx, query, args...)
@@ -754,16 +764,21 @@ func (s *Store) queryEntries(ctx context.Context, query string, args ...any) ([]
 	}
 	defer rows.Close()
 	var out []entry.Entry
+	zs := make(zones)
 	for rows.Next() {
 		var (
 			e                        entry.Entry
 			authors, tags            string
 			published, updated, seen sql.NullString
+			talk                     talkScan
 		)
-		if err := rows.Scan(&e.ID, &e.GUID, &e.Source, &e.Link, &e.Title, &authors,
+		if err := rows.Scan(append([]any{&e.ID, &e.GUID, &e.Source, &e.Link, &e.Title, &authors,
 			&published, &updated, &seen, &e.Content, &e.Summary, &tags,
-			&e.Conference, &e.ContentHash, &e.NormVersion, &e.RawHash); err != nil {
+			&e.Conference, &e.ContentHash, &e.NormVersion, &e.RawHash}, talk.dests(&e)...)...); err != nil {
 			return nil, err
+		}
+		if err := zs.fill(&talk, &e); err != nil {
+			return nil, fmt.Errorf("entry %q: %w", e.ID, err)
 		}
 		if e.Authors, err = decodeList(authors); err != nil {
 			return nil, fmt.Errorf("entry %q: authors: %w", e.ID, err)

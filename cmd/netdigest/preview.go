@@ -50,8 +50,8 @@ func cmdPreview(ctx context.Context, e *env, args []string) int {
 		var selErr *page.SelectorError
 		if errors.As(err, &selErr) {
 			key := "select." + selErr.Name
-			if selErr.Name == "heading" {
-				key = "split.heading"
+			if selErr.Name == "heading" || selErr.Name == "time" {
+				key = "split." + selErr.Name
 			}
 			fmt.Fprintf(e.stderr, "hint: check %s of source %q (line %d of %s); 'netdigest preview' shows the result of each change\n",
 				key, src.Name, src.Line, cfg.Path)
@@ -84,6 +84,7 @@ func cmdPreview(ctx context.Context, e *env, args []string) int {
 		if len(en.Authors) > 0 {
 			fmt.Fprintf(e.stdout, "   authors: %s\n", strings.Join(en.Authors, ", "))
 		}
+		printTalk(e, &en)
 		fmt.Fprintf(e.stdout, "   link:    %s\n   id:      %s\n", dash(en.Link), en.ID)
 		if len(en.Tags) > 0 || en.Conference != "" {
 			fmt.Fprintf(e.stdout, "   tags:    %s\n", strings.Join(append(nonEmpty(en.Conference), en.Tags...), ", "))
@@ -115,4 +116,32 @@ func firstLine(s string) string {
 		return s
 	}
 	return string(r[:max-1]) + "…"
+}
+
+// printTalk prints an entry's talk fields, those it has: the time in the
+// talk's own zone, speakers, track and session, and the role unless news.
+func printTalk(e *env, en *entry.Entry) {
+	if !en.EventStart.IsZero() {
+		when := en.EventStart.Format(time.DateTime + " MST")
+		if !en.EventEnd.IsZero() {
+			when += " – " + en.EventEnd.In(en.EventStart.Location()).Format(time.TimeOnly)
+		}
+		fmt.Fprintf(e.stdout, "   talk:    %s\n", when)
+	}
+	if len(en.Speakers) > 0 {
+		names := make([]string, len(en.Speakers))
+		for i, s := range en.Speakers {
+			names[i] = s.String()
+		}
+		fmt.Fprintf(e.stdout, "   speakers: %s\n", strings.Join(names, ", "))
+	}
+	if en.Track != "" {
+		fmt.Fprintf(e.stdout, "   track:   %s\n", en.Track)
+	}
+	if en.Session != "" && en.Session != en.Track {
+		fmt.Fprintf(e.stdout, "   session: %s\n", en.Session)
+	}
+	if en.Role != "" && en.Role != entry.RoleNews {
+		fmt.Fprintf(e.stdout, "   role:    %s\n", en.Role)
+	}
 }

@@ -37,6 +37,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/netdigest/netdigest/entry"
 	"github.com/netdigest/netdigest/normalize"
 )
 
@@ -90,9 +91,11 @@ type contribution struct {
 	Title          string     `json:"title"`
 	Description    string     `json:"description"`
 	StartDate      *dateTime  `json:"startDate"` // nil when unscheduled
+	EndDate        *dateTime  `json:"endDate"`
 	URL            string     `json:"url"`
 	Speakers       []*person  `json:"speakers"`
 	PrimaryAuthors []*person  `json:"primaryauthors"`
+	Duration       float64    `json:"duration"` // minutes
 	Track          string     `json:"track"`
 	Session        string     `json:"session"`
 }
@@ -156,12 +159,14 @@ func (p *parser) warnf(format string, args ...any) {
 // Parse reads an export API response into one item per contribution
 // (kind indico).
 //
-// Each item: Title; Authors the speakers (else the primary authors) as
-// "First Last (Affiliation)"; ContentHTML the description (kept when it is
-// HTML, else escaped into paragraphs); Published the start in its time
-// zone, zero when unscheduled; Categories the track and session; Link and
-// GUID the contribution's URL, Indico's permalink (built from the event's
-// URL and db_id when absent).
+// Each item: Title; Speakers the speakers (else the primary authors) with
+// their affiliations; ContentHTML the description (kept when it is HTML,
+// else escaped into paragraphs); EventStart and EventEnd the start and end
+// in their time zone, zero when unscheduled; no Published (a contribution
+// has no publication date: the store gives it first-seen); Session, Track
+// and Categories the track and session; Role abstract; Link and GUID the
+// contribution's URL, Indico's permalink (built from the event's URL and
+// db_id when absent).
 //
 // Rules.Track keeps contributions whose track or session is that title,
 // Rules.Session those whose session is; both ignore case. A filter that no
@@ -307,45 +312,54 @@ func (p *parser) item(c *contribution, ev *event, eventURL string) normalize.Ite
 	if len(people) == 0 {
 		people = c.PrimaryAuthors
 	}
-	var authors []string
+	var speakers []entry.Speaker
 	for _, pe := range people {
-		if a := pe.display(); a != "" {
-			authors = append(authors, a)
+		if s, ok := pe.speaker(); ok {
+			speakers = append(speakers, s)
 		}
+	}
+	start := p.dateTime(c, "start", c.StartDate, ev)
+	end := p.dateTime(c, "end", c.EndDate, ev)
+	if end.IsZero() && !start.IsZero() && c.Duration > 0 {
+		end = start.Add(time.Duration(c.Duration) * time.Minute)
+	}
+	if start.IsZero() || !end.After(start) {
+		end = time.Time{} // unscheduled, or a zero-length slot: no end to show
 	}
 	return normalize.Item{
 		GUID:        guid,
 		Title:       title,
 		Link:        link,
-		Authors:     authors,
-		Published:   p.start(c, ev),
+		EventStart:  start,
+		EventEnd:    end,
+		Speakers:    speakers,
+		Session:     strings.TrimSpace(c.Session),
+		Track:       strings.TrimSpace(c.Track),
+		Role:        entry.RoleAbstract,
 		ContentHTML: descriptionHTML(c.Description),
 		Categories:  categories,
 	}
 }
 
-// display is "First Last (Affiliation)", the affiliation only when known.
-func (pe *person) display() string {
+// speaker is the person's "First Last" (else the full name) and
+// affiliation; false without a name.
+func (pe *person) speaker() (entry.Speaker, bool) {
 	if pe == nil {
-		return ""
+		return entry.Speaker{}, false
 	}
 	name := strings.Join(strings.Fields(pe.FirstName+" "+pe.LastName), " ")
 	if name == "" {
 		name = strings.Join(strings.Fields(pe.FullName), " ")
 	}
 	if name == "" {
-		return ""
+		return entry.Speaker{}, false
 	}
-	if aff := strings.Join(strings.Fields(pe.Affiliation), " "); aff != "" {
-		name += " (" + aff + ")"
-	}
-	return name
+	return entry.Speaker{Name: name, Affiliation: strings.Join(strings.Fields(pe.Affiliation), " ")}, true
 }
 
-// start returns the contribution's start in its time zone, zero when it is
-// not scheduled or the date does not parse.
-func (p *parser) start(c *contribution, ev *event) time.Time {
-	d := c.StartDate
+// dateTime returns one of the contribution's dates (which names it) in its
+// time zone, zero when it is not scheduled or the date does not parse.
+func (p *parser) dateTime(c *contribution, which string, d *dateTime, ev *event) time.Time {
 	if d == nil || strings.TrimSpace(d.Date) == "" {
 		return time.Time{}
 	}
@@ -365,7 +379,7 @@ func (p *parser) start(c *contribution, ev *event) time.Time {
 			return t
 		}
 	}
-	p.warnf("contribution %s: start %q does not parse", c.ID, s)
+	p.warnf("contribution %s: %s %q does not parse", c.ID, which, s)
 	return time.Time{}
 }
 

@@ -19,6 +19,7 @@ import (
 	"time"
 	_ "time/tzdata" // Asia/Tokyo without the host's zoneinfo
 
+	"github.com/netdigest/netdigest/entry"
 	"github.com/netdigest/netdigest/internal/shareddata"
 	"github.com/netdigest/netdigest/normalize"
 	"github.com/netdigest/netdigest/normalize/indico"
@@ -45,11 +46,11 @@ func tokyo(t testing.TB) *time.Location {
 }
 
 type wantItem struct {
-	title   string
-	authors []string
-	start   string // "2006-01-02 15:04" in Tokyo, "" when unscheduled
-	cats    []string
-	link    string
+	title    string
+	speakers []string // as entry.Speaker.String shows them
+	start    string   // EventStart, "2006-01-02 15:04" in Tokyo, "" when unscheduled
+	cats     []string
+	link     string
 }
 
 // networking are the Networking Track contributions of the fixture.
@@ -90,15 +91,20 @@ func checkItems(t *testing.T, doc *normalize.Document, want []wantItem) {
 	loc := tokyo(t)
 	for i, w := range want {
 		it := doc.Items[i]
-		if it.Title != w.title || !reflect.DeepEqual(it.Authors, w.authors) || !reflect.DeepEqual(it.Categories, w.cats) {
-			t.Errorf("item %d = %q %q %q, want %q %q %q", i, it.Title, it.Authors, it.Categories, w.title, w.authors, w.cats)
+		if sp := speakerStrings(it.Speakers); it.Title != w.title || !reflect.DeepEqual(sp, w.speakers) || !reflect.DeepEqual(it.Categories, w.cats) {
+			t.Errorf("item %d = %q %q %q, want %q %q %q", i, it.Title, sp, it.Categories, w.title, w.speakers, w.cats)
+		}
+		// A contribution has no publication date, and its speakers are not
+		// the authors of an item.
+		if !it.Published.IsZero() || it.Authors != nil || it.Role != entry.RoleAbstract {
+			t.Errorf("item %d published %v authors %q role %q, want zero, none, abstract", i, it.Published, it.Authors, it.Role)
 		}
 		if it.Link != w.link || it.GUID != w.link {
 			t.Errorf("item %d link %q guid %q, want both %q", i, it.Link, it.GUID, w.link)
 		}
 		if w.start == "" {
-			if !it.Published.IsZero() {
-				t.Errorf("item %d published %v, want zero (unscheduled)", i, it.Published)
+			if !it.EventStart.IsZero() || !it.EventEnd.IsZero() {
+				t.Errorf("item %d event %v–%v, want zero (unscheduled)", i, it.EventStart, it.EventEnd)
 			}
 			continue
 		}
@@ -106,10 +112,18 @@ func checkItems(t *testing.T, doc *normalize.Document, want []wantItem) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !it.Published.Equal(start) || it.Published.Location().String() != "Asia/Tokyo" {
-			t.Errorf("item %d published %v, want %v in Asia/Tokyo", i, it.Published, start)
+		if !it.EventStart.Equal(start) || it.EventStart.Location().String() != "Asia/Tokyo" {
+			t.Errorf("item %d event start %v, want %v in Asia/Tokyo", i, it.EventStart, start)
 		}
 	}
+}
+
+func speakerStrings(l []entry.Speaker) []string {
+	var out []string
+	for _, s := range l {
+		out = append(out, s.String())
+	}
+	return out
 }
 
 func TestParseNetworkingTrack(t *testing.T) {
@@ -125,7 +139,7 @@ func TestParseNetworkingTrack(t *testing.T) {
 	}
 	checkItems(t, doc, networking)
 	// 10:00 in Tokyo is 01:00 UTC.
-	if got := doc.Items[0].Published.UTC(); !got.Equal(time.Date(2025, 12, 11, 1, 0, 0, 0, time.UTC)) {
+	if got := doc.Items[0].EventStart.UTC(); !got.Equal(time.Date(2025, 12, 11, 1, 0, 0, 0, time.UTC)) {
 		t.Errorf("first talk at %v UTC", got)
 	}
 	for i, want := range []string{
@@ -320,8 +334,8 @@ func TestParseVariants(t *testing.T) {
 			t.Fatal(err)
 		}
 		it := doc.Items[0]
-		if it.Link != "https://lpc.events/event/19/contributions/2101/" || !reflect.DeepEqual(it.Authors, []string{"Abeni, Paolo (Red Hat)"}) {
-			t.Errorf("link %q authors %q", it.Link, it.Authors)
+		if it.Link != "https://lpc.events/event/19/contributions/2101/" || !reflect.DeepEqual(it.Speakers, []entry.Speaker{{Name: "Abeni, Paolo", Affiliation: "Red Hat"}}) {
+			t.Errorf("link %q speakers %q", it.Link, it.Speakers)
 		}
 	})
 	t.Run("dates: other zones, fractions, unknown zones", func(t *testing.T) {
@@ -348,8 +362,8 @@ func TestParseVariants(t *testing.T) {
 			time.Date(2025, 12, 11, 14, 0, 0, 0, tokyo(t)),
 		}
 		for i, w := range want {
-			if got := doc.Items[i].Published; !got.Equal(w) {
-				t.Errorf("item %d published %v, want %v", i, got, w)
+			if got := doc.Items[i].EventStart; !got.Equal(w) {
+				t.Errorf("item %d event start %v, want %v", i, got, w)
 			}
 		}
 		warnings := strings.Join(doc.Warnings, "\n")
@@ -422,28 +436,91 @@ func TestParseSessionExport(t *testing.T) {
 	checkItems(t, doc, networking)
 }
 
-// TestParseThenEntries runs the items through the normalizer.
+// TestParseThenEntries runs the items through the normalizer, with the
+// timetable read after the talks and before them: a talk's time is its
+// EventStart in the event's zone, never clamped (issue #12), and the entry
+// has no publication date of its own (the store makes it first-seen).
 func TestParseThenEntries(t *testing.T) {
 	doc, err := indico.Parse(readFixture(t), "", exportURL, indico.Rules{Track: "Networking Track"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	es := normalize.New().Entries(normalize.Source{Name: "lpc2025-networking", URL: exportURL, Tags: []string{"lpc"}}, doc,
-		time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	if len(es) != len(networking) {
-		t.Fatalf("%d entries, want %d", len(es), len(networking))
+	for _, now := range []time.Time{
+		time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),  // after the conference
+		time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC), // the schedule published ahead
+	} {
+		t.Run(now.Format(time.DateOnly), func(t *testing.T) {
+			es := normalize.New().Entries(normalize.Source{Name: "lpc2025-networking", URL: exportURL, Tags: []string{"lpc"}}, doc, now)
+			if len(es) != len(networking) {
+				t.Fatalf("%d entries, want %d", len(es), len(networking))
+			}
+			for i, e := range es {
+				w := networking[i]
+				if e.ID != w.link || e.Link != w.link || e.Title != w.title {
+					t.Errorf("entry %d: id %q link %q title %q", i, e.ID, e.Link, e.Title)
+				}
+				if !reflect.DeepEqual(e.Tags, []string{"Networking Track", "lpc"}) || e.Authors != nil ||
+					!reflect.DeepEqual(speakerStrings(e.Speakers), w.speakers) {
+					t.Errorf("entry %d: tags %q authors %q speakers %q", i, e.Tags, e.Authors, e.Speakers)
+				}
+				if !e.Published.IsZero() || e.Content == "" || e.Summary == "" {
+					t.Errorf("entry %d: published %v content %q summary %q", i, e.Published, e.Content, e.Summary)
+				}
+				if !e.EventStart.Equal(doc.Items[i].EventStart) || e.EventStart.Location().String() != "Asia/Tokyo" ||
+					e.EventEnd.Sub(e.EventStart) != 30*time.Minute || e.EventEnd.Location().String() != "Asia/Tokyo" {
+					t.Errorf("entry %d: event %v – %v, want the item's start in Asia/Tokyo, 30 minutes", i, e.EventStart, e.EventEnd)
+				}
+				if e.Session != "Networking Track" || e.Track != "Networking Track" || e.Role != entry.RoleAbstract {
+					t.Errorf("entry %d: session %q track %q role %q", i, e.Session, e.Track, e.Role)
+				}
+			}
+		})
 	}
-	for i, e := range es {
-		w := networking[i]
-		if e.ID != w.link || e.Link != w.link || e.Title != w.title {
-			t.Errorf("entry %d: id %q link %q title %q", i, e.ID, e.Link, e.Title)
-		}
-		if !reflect.DeepEqual(e.Tags, []string{"Networking Track", "lpc"}) || !reflect.DeepEqual(e.Authors, w.authors) {
-			t.Errorf("entry %d: tags %q authors %q", i, e.Tags, e.Authors)
-		}
-		if e.Published.IsZero() || !e.Published.Equal(doc.Items[i].Published) || e.Content == "" || e.Summary == "" {
-			t.Errorf("entry %d: published %v content %q summary %q", i, e.Published, e.Content, e.Summary)
-		}
+}
+
+// TestTalkFields: what each contribution shape gives the talk fields.
+func TestTalkFields(t *testing.T) {
+	loc := tokyo(t)
+	at := func(day, hour, min int) time.Time { return time.Date(2025, 12, day, hour, min, 0, 0, loc) }
+	tests := []struct {
+		name     string
+		edit     func(c map[string]any)
+		start    time.Time
+		end      time.Time
+		speakers []entry.Speaker
+		session  string
+		track    string
+	}{
+		{"as exported", func(map[string]any) {}, at(11, 10, 0), at(11, 10, 30),
+			[]entry.Speaker{{Name: "Paolo Abeni", Affiliation: "Red Hat"}}, "Networking Track", "Networking Track"},
+		{"no endDate: start plus duration", func(c map[string]any) { delete(c, "endDate"); c["duration"] = 45 },
+			at(11, 10, 0), at(11, 10, 45), []entry.Speaker{{Name: "Paolo Abeni", Affiliation: "Red Hat"}}, "Networking Track", "Networking Track"},
+		{"end in another zone", func(c map[string]any) {
+			c["endDate"] = map[string]any{"date": "2025-12-11", "time": "02:30:00", "tz": "UTC"}
+		}, at(11, 10, 0), at(11, 11, 30), []entry.Speaker{{Name: "Paolo Abeni", Affiliation: "Red Hat"}}, "Networking Track", "Networking Track"},
+		{"unscheduled: no start, no end", func(c map[string]any) { c["startDate"] = nil },
+			time.Time{}, time.Time{}, []entry.Speaker{{Name: "Paolo Abeni", Affiliation: "Red Hat"}}, "Networking Track", "Networking Track"},
+		{"no speakers: the primary authors", func(c map[string]any) {
+			c["speakers"] = []any{}
+			c["primaryauthors"] = []any{map[string]any{"first_name": "Ingrid", "last_name": "Solberg", "affiliation": ""}}
+			c["session"], c["track"] = nil, "Other Track"
+		}, at(11, 10, 0), at(11, 10, 30), []entry.Speaker{{Name: "Ingrid Solberg"}}, "", "Other Track"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := withEvent(t, func(ev map[string]any) { tt.edit(contrib(ev, 0)) })
+			doc, err := indico.Parse(body, "", exportURL, indico.Rules{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			it := doc.Items[0]
+			if !it.EventStart.Equal(tt.start) || !it.EventEnd.Equal(tt.end) {
+				t.Errorf("event %v – %v, want %v – %v", it.EventStart, it.EventEnd, tt.start, tt.end)
+			}
+			if !reflect.DeepEqual(it.Speakers, tt.speakers) || it.Session != tt.session || it.Track != tt.track {
+				t.Errorf("speakers %q session %q track %q, want %q %q %q", it.Speakers, it.Session, it.Track, tt.speakers, tt.session, tt.track)
+			}
+		})
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/netdigest/netdigest/entry"
 	"github.com/netdigest/netdigest/normalize"
 )
 
@@ -41,8 +42,9 @@ type Rules struct {
 	// The comparison ignores case and surrounding whitespace; a StartAfter
 	// that no line equals is an error.
 	StartAfter string
-	// Date is the date the notes are about (the notes carry none); zero
-	// leaves the entries' dates to first-seen.
+	// Date is the date the notes are about (the notes carry none): the
+	// entries' Published and the day of their talk (EventStart); zero
+	// leaves the dates to first-seen.
 	Date time.Time
 }
 
@@ -76,8 +78,6 @@ var (
 	// charRef is a numeric character reference: older Etherpads wrote every
 	// non-ASCII character of a text export as one ("&#8217;").
 	charRef = regexp.MustCompile(`&#(?:[0-9]{1,7}|[xX][0-9a-fA-F]{1,6});`)
-	// speakerSep separates speakers in "(A, B and C & D)".
-	speakerSep = regexp.MustCompile(`\s*(?:[,;&]|\band\b)\s*`)
 	// padExport is the path of an Etherpad export, to link entries to the
 	// pad itself rather than to a download.
 	padExport = regexp.MustCompile(`^(.*/p/[^/]+)(?:/[0-9]+)?/export/[a-z]+$`)
@@ -102,7 +102,7 @@ type line struct {
 // talk is an entry being collected.
 type talk struct {
 	title    string
-	speakers []string
+	speakers []entry.Speaker
 	notes    []line
 }
 
@@ -126,8 +126,8 @@ func (p *parser) warnf(format string, args ...any) {
 // windows-1252) and numeric character references are decoded. Every item
 // links to the pad (fetchURL without Etherpad's /export/txt) with an anchor
 // made from the title, unique within the notes; its content is the talk's
-// notes as a nested list. The document's title is the first non-empty line
-// (less a list marker).
+// notes as a nested list; Speakers the names of the talk line; Role notes.
+// The document's title is the first non-empty line (less a list marker).
 // Errors start with "parse text: "; those for notes without a talk wrap
 // ErrNoEntries.
 func Parse(body []byte, contentType, fetchURL string, rules Rules) (*normalize.Document, error) {
@@ -178,11 +178,15 @@ func Parse(body []byte, contentType, fetchURL string, rules Rules) (*normalize.D
 	doc.Items = make([]normalize.Item, 0, len(talks))
 	for _, t := range talks {
 		doc.Items = append(doc.Items, normalize.Item{
-			Title:       t.title,
-			Link:        doc.Link,
-			Anchor:      anchors.unique(t.title),
-			Authors:     t.speakers,
+			Title:  t.title,
+			Link:   doc.Link,
+			Anchor: anchors.unique(t.title),
+			// The notes are the room's, written that day: the speakers
+			// are the talk's, not the notes' authors.
+			Speakers:    t.speakers,
 			Published:   rules.Date,
+			EventStart:  rules.Date,
+			Role:        entry.RoleNotes,
 			ContentHTML: notesHTML(t.notes),
 		})
 	}
@@ -267,11 +271,11 @@ func (p *parser) byPattern(lines []line, re *regexp.Regexp) []talk {
 				text = l.raw[m[2*ti]:m[2*ti+1]]
 			}
 		}
-		title, speakers := clean(text), []string(nil)
+		title, speakers := clean(text), []entry.Speaker(nil)
 		if si < 0 {
 			title, speakers = splitSpeakers(text)
 		} else if m[2*si] >= 0 {
-			speakers = splitNames(l.raw[m[2*si]:m[2*si+1]])
+			speakers = normalize.SplitSpeakers(l.raw[m[2*si]:m[2*si+1]])
 		}
 		if title == "" {
 			p.warnf("line %d: entry without a title skipped", l.no)
@@ -301,7 +305,7 @@ func dropUntitled(talks []talk) []talk {
 // splitSpeakers cuts a trailing "(…)" off a talk line: "ILA (Tom)" is
 // title "ILA" and speakers ["Tom"]. A line that is only parentheses keeps
 // them as its title.
-func splitSpeakers(s string) (title string, speakers []string) {
+func splitSpeakers(s string) (title string, speakers []entry.Speaker) {
 	s = clean(s)
 	if !strings.HasSuffix(s, ")") {
 		return s, nil
@@ -318,22 +322,11 @@ func splitSpeakers(s string) (title string, speakers []string) {
 				if title == "" {
 					return s, nil
 				}
-				return title, splitNames(s[i+1 : len(s)-1])
+				return title, normalize.SplitSpeakers(s[i+1 : len(s)-1])
 			}
 		}
 	}
 	return s, nil // unbalanced
-}
-
-// splitNames splits "Shrijeet, David" or "A and B & C" into names.
-func splitNames(s string) []string {
-	var out []string
-	for _, n := range speakerSep.Split(s, -1) {
-		if n = clean(n); n != "" {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // clean collapses whitespace.

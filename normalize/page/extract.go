@@ -179,27 +179,33 @@ func cleanDate(s string) string {
 // parseDate tries the configured layouts in order, then normalize.ParseDate,
 // then extraLayouts. Dates without a zone are UTC. The result is in UTC.
 func parseDate(s string, layouts []string) (time.Time, bool) {
+	t, ok := parseTime(s, layouts)
+	return t.UTC(), ok
+}
+
+// parseTime is parseDate keeping the offset written (a talk's local time).
+func parseTime(s string, layouts []string) (time.Time, bool) {
 	s = strings.Join(strings.Fields(s), " ")
 	if s == "" {
 		return time.Time{}, false
 	}
 	for _, l := range layouts {
 		if t, err := time.ParseInLocation(l, s, time.UTC); err == nil {
-			return t.UTC(), true
+			return t, true
 		}
 	}
-	if t, ok := normalize.ParseDate(s); ok {
+	if t, ok := normalize.ParseEventTime(s); ok {
 		return t, true
 	}
 	c := cleanDate(s)
 	if c != s {
-		if t, ok := normalize.ParseDate(c); ok {
+		if t, ok := normalize.ParseEventTime(c); ok {
 			return t, true
 		}
 	}
 	for _, l := range extraLayouts {
 		if t, err := time.ParseInLocation(l, c, time.UTC); err == nil {
-			return t.UTC(), true
+			return t, true
 		}
 	}
 	return time.Time{}, false

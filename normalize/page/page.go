@@ -47,9 +47,14 @@ type Rules struct {
 // Split describes pages whose entries are not wrapped in one element.
 type Split struct {
 	Heading string // CSS selector of the headings that start entries
-	// Pattern, when set, pulls named groups "date" and "title" out of the
-	// heading's text (e.g. `^(?P<date>\d{4}-\d{2}-\d{2}):\s*(?P<title>.+)$`).
+	// Pattern, when set, pulls named groups "date", "title" and "speakers"
+	// out of the heading's text (e.g. `^(?P<date>\d{4}-\d{2}-\d{2}):\s*(?P<title>.+)$`);
+	// speakers are split as normalize.SplitSpeakers does.
 	Pattern *regexp.Regexp
+	// Time, when set, selects the talk's time in each entry (the heading
+	// and its content): the entry's EventStart, read from TimeAttr (a
+	// <time>'s datetime by default) or the text, with Rules.DateLayouts.
+	Time, TimeAttr string
 }
 
 // SelectorError says which selector matched nothing, so a person fixing a

@@ -13,7 +13,7 @@ import (
 
 // rule is one compiled selector with its name and text for messages.
 type rule struct {
-	name string // item, title, link, date, summary, content, author, heading
+	name string // item, title, link, date, summary, content, author, heading, time
 	sel  string
 	m    goquery.Matcher
 }
@@ -21,10 +21,11 @@ type rule struct {
 // rules are Rules with their selectors compiled; a nil rule was not set.
 type rules struct {
 	item, title, link, date, summary, content, author, heading *rule
+	time                                                       *rule // split.time
 
-	linkAttr, dateAttr string
-	layouts            []string
-	pattern            *regexp.Regexp
+	linkAttr, dateAttr, timeAttr string
+	layouts                      []string
+	pattern                      *regexp.Regexp
 }
 
 // compileRules compiles every selector once. A selector that does not
@@ -65,6 +66,8 @@ func compileRules(r Rules) (*rules, error) {
 		}
 		rs.heading = compile("heading", r.Split.Heading)
 		rs.pattern = r.Split.Pattern
+		rs.time = compile("time", r.Split.Time)
+		rs.timeAttr = strings.TrimSpace(r.Split.TimeAttr)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/netdigest/netdigest/entry"
 	"github.com/netdigest/netdigest/normalize"
 )
 
@@ -162,6 +163,7 @@ func (p *page) sectionItems(secs []section, rs *rules, o splitOpts) error {
 		headText := nodeText(sec.heading)
 		title := headText
 		var dateStr string
+		var speakers []entry.Speaker
 		if rs.pattern != nil {
 			m := rs.pattern.FindStringSubmatch(headText)
 			if m == nil {
@@ -173,6 +175,9 @@ func (p *page) sectionItems(secs []section, rs *rules, o splitOpts) error {
 				if k := rs.pattern.SubexpIndex("date"); k >= 0 {
 					dateStr = m[k]
 				}
+				if k := rs.pattern.SubexpIndex("speakers"); k >= 0 {
+					speakers = normalize.SplitSpeakers(m[k])
+				}
 			}
 		}
 		it := normalize.Item{
@@ -182,6 +187,10 @@ func (p *page) sectionItems(secs []section, rs *rules, o splitOpts) error {
 			Anchor:    anchors[i],
 			Published: o.inherit.Published,
 			Authors:   slices.Clone(o.inherit.Authors),
+			Speakers:  speakers,
+		}
+		if rs.time != nil {
+			it.EventStart = p.itemTime(n, title, nodesSel(p.doc.Selection, append([]*html.Node{sec.heading}, sec.nodes...)...), rs, h)
 		}
 		if dateStr != "" {
 			if t, ok := parseDate(dateStr, rs.layouts); ok {
@@ -223,9 +232,9 @@ func (p *page) sectionItems(secs []section, rs *rules, o splitOpts) error {
 		p.items = append(p.items, it)
 	}
 	if !o.perEntry {
-		return nil
+		return p.unmatched([]*rule{rs.time}, h, fmt.Sprintf("any of the %d entries split at heading=%s", len(secs), rs.heading.sel))
 	}
-	return p.unmatched([]*rule{rs.link, rs.date, rs.author, rs.summary, rs.content}, h,
+	return p.unmatched([]*rule{rs.link, rs.date, rs.author, rs.summary, rs.content, rs.time}, h,
 		fmt.Sprintf("any of the %d entries split at heading=%s", len(secs), rs.heading.sel))
 }
 
@@ -364,6 +373,28 @@ func (p *page) itemDate(n int, title string, scope *goquery.Selection, rs *rules
 		return time.Time{}
 	}
 	return t
+}
+
+// itemTime reads a split entry's talk time with rs.time inside scope (its
+// heading and content), keeping the offset written.
+func (p *page) itemTime(n int, title string, scope *goquery.Selection, rs *rules, h hits) time.Time {
+	h.tried[rs.time.name]++
+	d := findIn(scope, rs.time, true)
+	if d.Length() == 0 {
+		p.itemWarnf(n, title, "time: no match for %s", rs.time.sel)
+		return time.Time{}
+	}
+	h.matched[rs.time.name]++
+	s, ok := dateText(d.Get(0), rs.timeAttr)
+	if !ok {
+		p.itemWarnf(n, title, "time: %s has no %s attribute", rs.time.sel, rs.timeAttr)
+		return time.Time{}
+	}
+	if t, ok := parseTime(s, rs.layouts); ok {
+		return t
+	}
+	p.itemWarnf(n, title, "time: cannot parse %s", quote(s))
+	return time.Time{}
 }
 
 func (p *page) itemAuthors(n int, title string, scope *goquery.Selection, rs *rules, h hits, self bool) []string {
