@@ -2,6 +2,8 @@ package page
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -225,5 +227,37 @@ func TestSplitPatternMatchesNothing(t *testing.T) {
 				t.Errorf("error:\n%s\nwant\n%s", perr, want)
 			}
 		})
+	}
+}
+
+// TestNetdev12AtomFeedSplit: the same posts in WordPress.com's Atom feed
+// (examples/snapshots/netdev12-blog.atom: type="html" content with an
+// xml:base) split into the same talks as the RSS feed.
+func TestNetdev12AtomFeedSplit(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join("..", "..", "examples", "snapshots", "netdev12-blog.atom"))
+	if err != nil {
+		t.Skip("examples/snapshots/netdev12-blog.atom absent")
+	}
+	atom, err := normalize.ParseFeed(body, "application/atom+xml", "https://nevolakernelblog.wordpress.com/feed/atom/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromAtom, err := SplitFeed(atom, Split{Heading: "h2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromRSS, err := SplitFeed(parseNetdev12Feed(t), Split{Heading: "h2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fromAtom.Items) != len(fromRSS.Items) {
+		t.Fatalf("%d items from Atom, %d from RSS", len(fromAtom.Items), len(fromRSS.Items))
+	}
+	for i, a := range fromAtom.Items {
+		r := fromRSS.Items[i]
+		if a.Title != r.Title || a.Link != r.Link || a.Anchor != r.Anchor || a.GUID != r.GUID || !a.Published.Equal(r.Published) ||
+			normalize.PlainText(a.ContentHTML) != normalize.PlainText(r.ContentHTML) {
+			t.Errorf("item %d: Atom %q %s#%s %s, RSS %q %s#%s %s", i+1, a.Title, a.Link, a.Anchor, a.GUID, r.Title, r.Link, r.Anchor, r.GUID)
+		}
 	}
 }
