@@ -28,6 +28,7 @@ const (
 	secLoad    = "Load"
 	secSecrets = "No secrets in published outputs"
 	secBounds  = "Size limits and foreign files"
+	secFormats = "Changed formats and per-talk sources"
 )
 
 // The bounds every hostile case runs under; the document states them.
@@ -83,6 +84,8 @@ failed reads FAILED below; ports and temporary paths are written as PORT and TMP
 		"pages through the real pipeline and store (with `max_body_bytes` raised so the caps behind it are what " +
 		"is tested), hostile characters through the served feeds, and files that are not netdigest's given to the " +
 		"built binary."},
+	Section{secFormats, "Sources whose format changed under their config, and the per-talk formats (a feed split per talk, " +
+		"etherpad's HTML export), served from 127.0.0.1 and fetched by the pipeline beside a good feed."},
 )
 
 func TestMain(m *testing.M) {
