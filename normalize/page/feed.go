@@ -34,9 +34,9 @@ func SplitFeed(doc *normalize.Document, split Split) (*normalize.Document, error
 	out.Items = make([]normalize.Item, 0, len(doc.Items))
 	out.Warnings = append([]string(nil), doc.Warnings...)
 	var (
-		split0   int           // items that were split
-		headings int           // headings found in items the pattern missed
-		miss     *PatternError // the first such item's
+		splitPosts int           // items that were split
+		headings   int           // headings found in items the pattern missed
+		miss       *PatternError // the first such item's
 	)
 	for i := range doc.Items {
 		it := doc.Items[i]
@@ -55,14 +55,14 @@ func SplitFeed(doc *normalize.Document, split Split) (*normalize.Document, error
 			out.Items = append(out.Items, it)
 			continue
 		}
-		split0++
+		splitPosts++
 		out.Items = append(out.Items, items...)
 		for _, w := range warns {
 			out.Warnings = append(out.Warnings, fmt.Sprintf("post %s: %s", quote(it.Title), w))
 		}
 	}
 	switch {
-	case split0 > 0 || len(doc.Items) == 0:
+	case splitPosts > 0 || len(doc.Items) == 0:
 		return &out, nil
 	case miss != nil:
 		miss.Headings = headings
