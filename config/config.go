@@ -138,7 +138,7 @@ type Source struct {
 	// drops entries matching one of its keywords. Nil when not configured.
 	Include, Exclude *keyword.Matcher
 	Select           *Select // kinds html and article
-	Split            *Split  // kinds html and article
+	Split            *Split  // kinds html, article and feed
 	Text             *Text   // kind text
 	Indico           *Indico // kind indico
 	Line             int     // where the source starts in the file, for messages
@@ -678,7 +678,7 @@ func (p *parser) mail(v *yaml.Node) *Mail {
 
 // kindBlocks says which kind-specific blocks each kind accepts.
 var kindBlocks = map[string][]string{
-	KindFeed:    nil,
+	KindFeed:    {"split"}, // each item's content split at its talk headings
 	KindHTML:    {"select", "split"},
 	KindArticle: {"select", "split"},
 	KindText:    {"text"},

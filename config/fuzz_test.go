@@ -236,8 +236,9 @@ func TestParseKindBlocksInFileOrder(t *testing.T) {
 		name, yaml string
 		want       []string
 	}{
-		{"one line", "sources: [{name: a, kind: feed, url: 'http://x/', split: {heading: h3}, select: {item: li}, text: {}, indico: {}}]\n",
-			[]string{`"split" does not apply`, `"select" does not apply`, `"text" does not apply`, `"indico" does not apply`}},
+		// kind indico, not feed: split applies to feeds since issue #12.
+		{"one line", "sources: [{name: a, kind: indico, url: 'http://x/', split: {heading: h3}, select: {item: li}, text: {}, indico: {}}]\n",
+			[]string{`"split" does not apply`, `"select" does not apply`, `"text" does not apply`}},
 		{"indico on html", "sources: [{name: a, kind: html, url: 'http://x/', indico: {}, text: {}, select: {item: li}}]\n",
 			[]string{`"indico" does not apply to kind html`, `"text" does not apply to kind html`}},
 	}

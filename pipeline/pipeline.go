@@ -444,7 +444,11 @@ func Parse(src config.Source, resp *fetch.Response) (*normalize.Document, error)
 	url := DocumentURL(src, resp)
 	switch src.Kind {
 	case config.KindFeed:
-		return normalize.ParseFeed(resp.Body, resp.ContentType, url)
+		doc, err := normalize.ParseFeed(resp.Body, resp.ContentType, url)
+		if err != nil || src.Split == nil {
+			return doc, err
+		}
+		return page.SplitFeed(doc, *pageRules(src).Split)
 	case config.KindHTML:
 		return page.ParseListing(resp.Body, resp.ContentType, url, pageRules(src))
 	case config.KindArticle:

@@ -30,6 +30,7 @@ const (
 	secSecrets = "No secrets in published outputs"
 	secBounds  = "Size limits and foreign files"
 	secPrivate = "Private networks"
+	secFormats = "Changed formats and per-talk sources"
 )
 
 // The bounds every hostile case runs under; the document states them.
@@ -92,6 +93,8 @@ failed reads FAILED below; ports and temporary paths are written as PORT and TMP
 		"through the pipeline with a client that refuses them (a 127.0.0.1 server stands in for the public feed " +
 		"through `fetch.Options.TreatAsPublic`, and names resolve through a fake DNS server), and the opt-ins " +
 		"through the built binary's feeds.yaml."},
+	Section{secFormats, "Sources whose format changed under their config, and the per-talk formats (a feed split per talk, " +
+		"etherpad's HTML export), served from 127.0.0.1 and fetched by the pipeline beside a good feed."},
 )
 
 func TestMain(m *testing.M) {

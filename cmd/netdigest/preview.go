@@ -48,10 +48,14 @@ func cmdPreview(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		fmt.Fprintf(e.stderr, "netdigest: source %q: %v\n", src.Name, err)
 		var selErr *page.SelectorError
-		if errors.As(err, &selErr) {
-			key := "select." + selErr.Name
-			if selErr.Name == "heading" || selErr.Name == "time" {
-				key = "split." + selErr.Name
+		var patErr *page.PatternError
+		if errors.As(err, &selErr) || errors.As(err, &patErr) {
+			key := "split.pattern"
+			if selErr != nil {
+				key = "select." + selErr.Name
+				if selErr.Name == "heading" || selErr.Name == "time" {
+					key = "split." + selErr.Name
+				}
 			}
 			fmt.Fprintf(e.stderr, "hint: check %s of source %q (line %d of %s); 'netdigest preview' shows the result of each change\n",
 				key, src.Name, src.Line, cfg.Path)

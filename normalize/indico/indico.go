@@ -172,8 +172,11 @@ func (p *parser) warnf(format string, args ...any) {
 // Rules.Session those whose session is; both ignore case. A filter that no
 // contribution matches is an error (wrapping ErrNoMatch) that lists the
 // tracks and sessions there are. An event without any contribution yet
-// gives an empty document with a warning. Errors start with
-// "parse indico: ".
+// gives an empty document with a warning. A field of another type than
+// Indico writes ("track" an object) in at least as many contributions as
+// decode is the export's shape changing: an error wrapping ErrShape that
+// names the field and the type found; fewer are skipped with a warning.
+// Errors start with "parse indico: ".
 func Parse(body []byte, contentType, fetchURL string, rules Rules) (*normalize.Document, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, fmt.Errorf("parse indico: empty body: %w", ErrNotExport)
@@ -209,10 +212,21 @@ func Parse(body []byte, contentType, fetchURL string, rules Rules) (*normalize.D
 		decoded        int
 		total          int
 		withoutDetails int
+		misshapen      int   // contributions skipped for a field of another type
+		shape          error // the first such field, or an event's
 	)
 	for i, raw := range results {
 		var ev event
 		if err := json.Unmarshal(raw, &ev); err != nil {
+			// A result that is no object at all is "no result is an event";
+			// an event with a field of another type, a shape change.
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) && te.Field != "" {
+				err = shapeError("event", err)
+			}
+			if shape == nil && errors.Is(err, ErrShape) {
+				shape = fmt.Errorf("result %d: %w", i+1, err)
+			}
 			p.warnf("result %d skipped: %v", i+1, err)
 			continue
 		}
@@ -232,6 +246,13 @@ func Parse(body []byte, contentType, fetchURL string, rules Rules) (*normalize.D
 		for j, craw := range *contribs {
 			var c contribution
 			if err := json.Unmarshal(craw, &c); err != nil {
+				err = shapeError("contribution", err)
+				if errors.Is(err, ErrShape) {
+					misshapen++
+					if shape == nil {
+						shape = fmt.Errorf("event %s: contribution %d: %w", ev.ID, j+1, err)
+					}
+				}
 				p.warnf("event %s: contribution %d skipped: %v", ev.ID, j+1, err)
 				continue
 			}
@@ -245,7 +266,16 @@ func Parse(body []byte, contentType, fetchURL string, rules Rules) (*normalize.D
 		}
 	}
 	if decoded == 0 {
+		if shape != nil {
+			return nil, fmt.Errorf("parse indico: %w", shape)
+		}
 		return nil, fmt.Errorf("parse indico: %w: no result is an event (%s)", ErrNotExport, strings.Join(p.warnings, "; "))
+	}
+	// A field of another type in as many contributions as were read is
+	// the export's shape changing, not one odd contribution: say so rather
+	// than "no contribution matches" or an empty event.
+	if misshapen > 0 && misshapen >= total {
+		return nil, fmt.Errorf("parse indico: %w (%d of %d contributions)", shape, misshapen, misshapen+total)
 	}
 	if withoutDetails == decoded {
 		return nil, fmt.Errorf("parse indico: %w: add ?detail=contributions to the url", ErrNoDetail)

@@ -20,6 +20,8 @@ func FuzzNotes(f *testing.F) {
 	f.Add([]byte("\t* a (B, C and D)\n\t\t* n\n\t\t\t\t* deep\n\t\t* back\n"), "", false)
 	f.Add([]byte("- x ((y)\n- (z))\n\r\n\t\r- &#0;&#xFFFFFF;&#55296;\n"), "", false)
 	f.Add([]byte("SCHEDULE\n  - (A)\n\t- ''' (B)\n - http://a.b/(c)).\n"), "schedule", true)
+	f.Add(readFixture(f, "lpc2015-networking-export.html"), "SCHEDULE", false)
+	f.Add([]byte(`<!doctype html><meta name=generator content=Etherpad><body>x<br><ul class="bullet"><li>a (B)<ul class="indent"><ul class="bullet"><li>n</ul></ul></ul><ol start="x" class="number"><li>1<br>2</ol>`), "", false)
 
 	pattern := regexp.MustCompile(notes.ExampleEntryPattern)
 	f.Fuzz(func(t *testing.T, body []byte, startAfter string, usePattern bool) {

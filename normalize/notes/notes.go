@@ -8,6 +8,10 @@
 // notes the deeper lines below it. Notes copied out of a pad lose that
 // indentation; for those, Rules.Entry tells talk lines from note lines by
 // their shape (ExampleEntryPattern).
+//
+// Etherpad's /export/html, recognised by the page itself (the generator
+// meta, else its bullet lists and <br> lines), is read as the text export
+// it stands for (see etherpad.go), so the same Rules apply to both URLs.
 package notes
 
 import (
@@ -123,7 +127,9 @@ func (p *parser) warnf(format string, args ...any) {
 // Parse splits notes into one item per talk (kind text).
 //
 // The body is converted to UTF-8 (contentType's charset, else UTF-8 or
-// windows-1252) and numeric character references are decoded. Every item
+// windows-1252) and numeric character references are decoded. An
+// etherpad HTML export becomes the lines of its text export first; any
+// other HTML page is an error. Every item
 // links to the pad (fetchURL without Etherpad's /export/txt) with an anchor
 // made from the title, unique within the notes; its content is the talk's
 // notes as a nested list; Speakers the names of the talk line; Role notes.
@@ -139,7 +145,11 @@ func Parse(body []byte, contentType, fetchURL string, rules Rules) (*normalize.D
 		return nil, fmt.Errorf("parse text: %w", err)
 	}
 	if htmlStart.Match(utf) {
-		return nil, errors.New("parse text: body is an HTML page, not a text export (use the pad's /export/txt URL)")
+		text, ok := etherpadText(utf)
+		if !ok {
+			return nil, errors.New("parse text: body is an HTML page, not an etherpad export (use the pad's /export/txt or /export/html URL)")
+		}
+		utf = text
 	}
 	lines := splitLines(decodeCharRefs(string(utf)))
 

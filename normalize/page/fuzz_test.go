@@ -2,6 +2,8 @@ package page
 
 import (
 	"errors"
+	"reflect"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -40,10 +42,11 @@ func checkDoc(t *testing.T, doc *normalize.Document, err error) {
 	t.Helper()
 	if err != nil {
 		var se *SelectorError
+		var pe *PatternError
 		if doc != nil {
 			t.Fatalf("document and error: %v", err)
 		}
-		if !errors.As(err, &se) && !errors.Is(err, ErrEmptyBody) && !errors.Is(err, ErrNotHTML) && !errors.Is(err, errNoText) {
+		if !errors.As(err, &se) && !errors.As(err, &pe) && !errors.Is(err, ErrEmptyBody) && !errors.Is(err, ErrNotHTML) && !errors.Is(err, errNoText) {
 			t.Fatalf("unexpected kind of error: %v", err)
 		}
 		return
@@ -115,6 +118,42 @@ func FuzzArticle(f *testing.F) {
 		checkDoc(t, doc, err)
 		if err == nil && rules.Split == nil && len(doc.Items) != 1 {
 			t.Fatalf("%d items from one article", len(doc.Items))
+		}
+	})
+}
+
+// FuzzSplitFeed splits one feed item whose content is the input, beside an
+// item without headings: the error is a selector's or a pattern's; the
+// other item passes whole; split items carry the post's GUID and an anchor
+// of their own.
+func FuzzSplitFeed(f *testing.F) {
+	addSeeds(f)
+	pattern := netdev01Rules().Split.Pattern
+	f.Fuzz(func(t *testing.T, body []byte, choice uint8) {
+		split := Split{Heading: fuzzHeadings[int(choice)%len(fuzzHeadings)]}
+		if choice&0x80 != 0 {
+			split.Pattern = pattern
+		}
+		whole := normalize.Item{GUID: "w", Title: "Whole", Link: "https://example.org/w", ContentHTML: "<p>no heading</p>"}
+		doc := &normalize.Document{Items: []normalize.Item{
+			{GUID: "g", Title: "Post", Link: "https://example.org/post", ContentHTML: strings.ToValidUTF8(string(body), "\uFFFD")},
+			whole,
+		}}
+		if split.Heading == "*" || split.Heading == "div" {
+			doc.Items = doc.Items[:1] // "*" matches the whole item's <p> too
+		}
+		out, err := SplitFeed(doc, split)
+		checkDoc(t, out, err)
+		if err != nil {
+			return
+		}
+		if len(doc.Items) == 2 && !reflect.DeepEqual(out.Items[len(out.Items)-1], whole) {
+			t.Fatalf("the item without headings changed: %+v", out.Items[len(out.Items)-1])
+		}
+		for i, it := range out.Items {
+			if it.Anchor != "" && it.GUID != "g#"+it.Anchor {
+				t.Fatalf("split item %d: guid %q, anchor %q", i+1, it.GUID, it.Anchor)
+			}
 		}
 	})
 }

@@ -75,6 +75,20 @@ func (e *SelectorError) Error() string {
 	return msg
 }
 
+// PatternError says that a split pattern matched none of the headings:
+// like a *SelectorError, the config no longer fits the page. Headings
+// counts them, First is the first one's text, to compare with the pattern.
+type PatternError struct {
+	Pattern, Heading string
+	Headings         int
+	First            string
+}
+
+func (e *PatternError) Error() string {
+	return fmt.Sprintf("split pattern %s matched none of the %d headings (heading=%s; the first is %s)",
+		e.Pattern, e.Headings, e.Heading, quote(e.First))
+}
+
 var (
 	// ErrEmptyBody is returned for a body with no bytes, or only whitespace.
 	ErrEmptyBody = errors.New("empty body")

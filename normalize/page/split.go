@@ -153,8 +153,27 @@ type hits struct{ tried, matched map[string]int }
 
 func newHits() hits { return hits{tried: make(map[string]int), matched: make(map[string]int)} }
 
+// patternMiss returns a *PatternError when rs has a pattern and it
+// matches none of the sections' headings: a wrong pattern or a changed
+// site, where one heading not matching is a gap (a warning).
+func patternMiss(secs []section, rs *rules) *PatternError {
+	if rs.pattern == nil || len(secs) == 0 {
+		return nil
+	}
+	for _, sec := range secs {
+		if rs.pattern.MatchString(nodeText(sec.heading)) {
+			return nil
+		}
+	}
+	return &PatternError{Pattern: rs.pattern.String(), Heading: rs.heading.sel,
+		Headings: len(secs), First: nodeText(secs[0].heading)}
+}
+
 // sectionItems makes items of sections, in page order.
 func (p *page) sectionItems(secs []section, rs *rules, o splitOpts) error {
+	if err := patternMiss(secs, rs); err != nil {
+		return err
+	}
 	anchors := p.newAnchors(secs)
 	h := newHits()
 	for i, sec := range secs {
