@@ -30,6 +30,7 @@ const (
 	secSecrets = "No secrets in published outputs"
 	secBounds  = "Size limits and foreign files"
 	secPrivate = "Private networks"
+	secBackoff = "Failing sources back off"
 )
 
 // The bounds every hostile case runs under; the document states them.
@@ -92,6 +93,9 @@ failed reads FAILED below; ports and temporary paths are written as PORT and TMP
 		"through the pipeline with a client that refuses them (a 127.0.0.1 server stands in for the public feed " +
 		"through `fetch.Options.TreatAsPublic`, and names resolve through a fake DNS server), and the opt-ins " +
 		"through the built binary's feeds.yaml."},
+	Section{secBackoff, "A source answering HTTP 500 through the built binary, run again at once (wall clock): " +
+		"the one source policy (`pipeline.Decide`) holds it for its backoff in the CLI as in the daemon. TIME " +
+		"stands for the local time printed, checked against `pipeline.BackoffEnd` of the stored state."},
 )
 
 func TestMain(m *testing.M) {
