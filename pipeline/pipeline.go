@@ -34,12 +34,13 @@ const (
 	Updated   Outcome = "updated"   // no new entries, some changed in place
 	Unchanged Outcome = "unchanged" // 304 (Result.NotModified), or nothing new or changed
 	NotDue    Outcome = "not due"   // the schedule says not yet
+	Deferred  Outcome = "deferred"  // the server asked us to wait (Retry-After)
+	Gone      Outcome = "gone"      // the URL answered 410; not polled until the config changes
+	Failed    Outcome = "error"
+
 	// BackingOff: failing, so not fetched again before Result.NextTry
-	// (Decide's backoff, as the daemon's).
+	// (Decide's backoff, the daemon's too).
 	BackingOff Outcome = "backing off"
-	Deferred   Outcome = "deferred" // the server asked us to wait (Retry-After)
-	Gone       Outcome = "gone"     // the URL answered 410; not polled until the config changes
-	Failed     Outcome = "error"
 )
 
 // Result is the outcome of one source's refresh.
@@ -108,8 +109,9 @@ type FetchOptions struct {
 	Progress func(Result)
 }
 
-// FetchAll refreshes the sources Decide says are due with a bounded pool of workers and
-// returns one result per source, in the order given. Cancelling ctx stops
+// FetchAll refreshes the sources Decide says are due (all of them with
+// opts.All) with a bounded pool of workers and returns one result per
+// source, in the order given. Cancelling ctx stops
 // work in flight; sources already saved stay saved.
 //
 // The sources' states are read with one query before the pool starts, and
@@ -333,9 +335,9 @@ func (r *Runner) Refresh(ctx context.Context, src config.Source) Result {
 }
 
 // refresh fetches, parses and stores one source from st, the state Decide
-// said applies. A fetch that brings no
-// entries (304, failure) is not saved here: its state comes back as
-// pending for the caller to save (and log the result after).
+// said applies. A fetch that brings no entries (304, failure) is not saved
+// here: its state comes back as pending for the caller to save (and log
+// the result after).
 func (r *Runner) refresh(ctx context.Context, src config.Source, st store.SourceState) (
 	res Result, pending *pendingState) {
 	start := r.now()
@@ -536,8 +538,8 @@ func (r *Runner) fail(ctx context.Context, res *Result, st store.SourceState, er
 
 func (r *Runner) logResult(res Result) {
 	attrs := []any{"source", res.Source, "outcome", string(res.Outcome), "duration", res.Duration}
-	if res.Outcome == NotDue {
-		return
+	if res.Outcome == NotDue || res.Outcome == BackingOff {
+		return // not fetched: the progress line says why
 	}
 	if res.Parsed > 0 {
 		attrs = append(attrs, "entries", res.Parsed, "new", res.Counts.New, "updated", res.Counts.Updated)

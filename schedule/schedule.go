@@ -1,7 +1,8 @@
 // Package schedule is the daemon's clock: it fetches each source on its cron
-// schedule (spread by a stable per-source offset, held by pipeline.Decide
-// while failing or deferred, never two runs of one source at once), catches up after downtime, runs the
-// digest on its own schedule, and stops gracefully.
+// schedule (spread by a stable per-source offset, held while pipeline.Decide
+// says it is failing or deferred, never two runs of one source at once),
+// catches up after downtime, runs the digest on its own schedule, and stops
+// gracefully.
 //
 // Whether a source may be fetched is pipeline.Decide's; when the daemon
 // runs it (jitter, catch-up) is pure functions in plan.go; this file is the
@@ -191,8 +192,8 @@ func (s *Scheduler) now() time.Time { return s.opts.Now() }
 
 // Start reads every source's state and the last digest's time, schedules the
 // sources and the digest, and returns. Overdue sources (due by
-// pipeline.Decide) are fetched at once, spread over StartupSpread; a digest slot
-// missed while down runs once, after those fetches. Runs get ctx's values but
+// pipeline.Decide) are fetched at once, spread over StartupSpread; a digest
+// slot missed while down runs once, after those fetches. Runs get ctx's values but
 // not its cancellation: Stop ends them.
 func (s *Scheduler) Start(ctx context.Context) error {
 	s.mu.Lock()
