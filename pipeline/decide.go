@@ -46,19 +46,18 @@ type Decision struct {
 	// Failures is how many consecutive failures the backoff follows.
 	Failures int
 	// State is what of the stored state applies to the source as configured
-	// now: all of it, or, when it was learnt of another URL (Reset), a blank
-	// state for the new URL.
+	// now: all of it, or, when it was learnt of another URL
+	// (ReasonURLChanged), a blank state for the new URL.
 	State store.SourceState
-	Reset bool
 	// RetryAfter is the server's Retry-After while it is ahead, whatever
 	// the Reason: a forced fetch still respects it.
 	RetryAfter time.Time
 	Err        error // ReasonBadSpec: what did not parse
 }
 
-// Held reports whether the source is kept from being fetched by something
-// other than its schedule (gone, backoff, Retry-After): the daemon's ticks
-// and the CLI's -all respect the schedule's own answer only when asked.
+// Held reports whether something other than its schedule keeps the source
+// from being fetched (gone, backoff, Retry-After): the daemon's ticks, which
+// keep their own time, heed only these.
 func (d Decision) Held() bool {
 	switch d.Reason {
 	case ReasonGone, ReasonBackoff, ReasonRetryAfter:
@@ -79,9 +78,9 @@ func Decide(src config.Source, st store.SourceState, now time.Time) Decision {
 // boundaries exactly.
 func decide(src config.Source, st store.SourceState, backoffUntil, now time.Time) Decision {
 	if stale(src, st) {
-		d := Decision{Due: true, Reason: ReasonURLChanged, Reset: true, State: store.SourceState{Name: src.Name, URL: src.URL}}
+		d := Decision{Due: true, Reason: ReasonURLChanged, State: store.SourceState{Name: src.Name, URL: src.URL}}
 		if st.URL == "" && st.LastFetch.IsZero() {
-			d.Reason, d.Reset = ReasonNew, false // nothing stored yet
+			d.Reason = ReasonNew // nothing stored yet
 		}
 		return d
 	}

@@ -107,12 +107,12 @@ func TestDecide(t *testing.T) {
 		{name: "gone wins over retry-after", st: goneRetry,
 			want: Decision{Reason: ReasonGone, RetryAfter: at("2025-03-03T12:00:00Z")}},
 		{name: "url changed: the old state holds nothing", st: oldURL, backoff: "2025-03-03T11:30:00Z",
-			want: Decision{Due: true, Reason: ReasonURLChanged, Reset: true}, newState: true},
+			want: Decision{Due: true, Reason: ReasonURLChanged}, newState: true},
 		{name: "url changed though fetched a minute ago", st: func() store.SourceState {
 			st := fetched("2025-03-03T10:19:00Z")
 			st.URL = "https://old.example.org/"
 			return st
-		}(), want: Decision{Due: true, Reason: ReasonURLChanged, Reset: true}, newState: true},
+		}(), want: Decision{Due: true, Reason: ReasonURLChanged}, newState: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := src
