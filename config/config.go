@@ -86,6 +86,8 @@ type Digest struct {
 	PageURL     string // the web page with the full list, default Link
 	Unsubscribe string // URL or mailto: shown in the footer and List-Unsubscribe
 	FirstDays   int    // the first digest covers this many days, default 7
+	// Cron is Schedule parsed in Location (see ParsedSchedule).
+	Cron cron.Schedule
 }
 
 // Mail configures SMTP delivery. The password is never in the file: it is
@@ -155,6 +157,9 @@ type Source struct {
 	// Role, when set, is what every entry of the source is to its talk
 	// (report, notes…; see entry.Roles), over what its kind finds.
 	Role entry.Role
+	// Cron is Schedule parsed in UTC unless it names CRON_TZ (see
+	// ParsedSchedule); Schedule stays as written, for display.
+	Cron cron.Schedule
 }
 
 // Select holds the CSS selectors of a scraped page.
@@ -267,6 +272,9 @@ type parser struct {
 	dir      string
 	env      Env
 	problems []Problem
+	// digestSchedule is the digest's schedule value: parsed once the
+	// digest's timezone is known, wherever it stands in the block.
+	digestSchedule *yaml.Node
 }
 
 func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
@@ -326,6 +334,11 @@ func (p *parser) parse(data []byte) *Config {
 		"templates":   func(v *yaml.Node) { p.decode(v, &cfg.Templates) },
 		"sources":     func(v *yaml.Node) { sourcesNode = v },
 	})
+	if sched, err := parseSchedule(cfg.Digest.Schedule, cfg.Digest.Location); err != nil {
+		p.errorf(p.digestSchedule, "digest %v", err)
+	} else {
+		cfg.Digest.Cron = sched
+	}
 
 	if strings.TrimSpace(cfg.Title) == "" {
 		p.errorf(root, "title is required")
@@ -561,8 +574,10 @@ func (p *parser) sources(list *yaml.Node) []Source {
 			s.URL = u
 			s.PublicURL = publicURL(s)
 		}
-		if _, err := cron.ParseStandard(s.Schedule); err != nil {
-			p.errorf(p.valueNode(n, "schedule"), "%s: schedule %q: %v", label, s.Schedule, err)
+		if sched, err := parseSchedule(s.Schedule, time.UTC); err != nil {
+			p.errorf(p.valueNode(n, "schedule"), "%s: %v", label, err)
+		} else {
+			s.Cron = sched
 		}
 		s.Tags = cleanTags(s.Tags)
 		out = append(out, s)
@@ -577,9 +592,7 @@ func (p *parser) digest(v *yaml.Node, d *Digest) {
 	p.fields(v, "digest", map[string]func(*yaml.Node){
 		"schedule": func(v *yaml.Node) {
 			if p.decode(v, &d.Schedule) {
-				if _, err := cron.ParseStandard(d.Schedule); err != nil {
-					p.errorf(v, "digest schedule %q: %v", d.Schedule, err)
-				}
+				p.digestSchedule = v
 			}
 		},
 		"send_empty": func(v *yaml.Node) { p.decode(v, &d.SendEmpty) },

@@ -15,7 +15,6 @@ import (
 	"github.com/netdigest/netdigest/mail"
 	"github.com/netdigest/netdigest/render"
 	"github.com/netdigest/netdigest/store"
-	"github.com/robfig/cron/v3"
 )
 
 // DigestOptions select what Digest does.
@@ -331,9 +330,9 @@ func (r *Runner) DigestDue(ctx context.Context) (bool, error) {
 	if err != nil || last.IsZero() {
 		return err == nil, err
 	}
-	sched, err := cron.ParseStandard(r.Config.Digest.Schedule)
+	sched, err := r.Config.Digest.ParsedSchedule()
 	if err != nil {
-		return false, fmt.Errorf("digest schedule %q: %w", r.Config.Digest.Schedule, err)
+		return false, fmt.Errorf("digest %w", err)
 	}
 	return !sched.Next(last).After(r.now()), nil
 }

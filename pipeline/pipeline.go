@@ -24,7 +24,6 @@ import (
 	"github.com/netdigest/netdigest/redact"
 	"github.com/netdigest/netdigest/render"
 	"github.com/netdigest/netdigest/store"
-	"github.com/robfig/cron/v3"
 )
 
 // Outcome says what one refresh of a source did.
@@ -38,6 +37,10 @@ const (
 	Deferred  Outcome = "deferred"  // the server asked us to wait (Retry-After)
 	Gone      Outcome = "gone"      // the URL answered 410; not polled until the config changes
 	Failed    Outcome = "error"
+
+	// BackingOff: failing, so not fetched again before Result.NextTry
+	// (Decide's backoff, the daemon's too).
+	BackingOff Outcome = "backing off"
 )
 
 // Result is the outcome of one source's refresh.
@@ -51,7 +54,9 @@ type Result struct {
 	// MovedTo is set when the source's URL permanently redirects there: the
 	// config should be updated. In redact.URL's form: it is printed and logged.
 	MovedTo string
-	NextTry time.Time // for Deferred and Gone: when it may be tried again
+	NextTry time.Time // for Deferred and BackingOff: when it may be tried again
+	// Failures is how many consecutive failures a BackingOff follows.
+	Failures int
 	// Warnings are what the parser skipped or guessed in a partial result.
 	Warnings []string
 	// NotModified: the server answered 304, nothing was parsed. Unchanged
@@ -96,16 +101,17 @@ func (r *Runner) log() *slog.Logger {
 
 // FetchOptions select what FetchAll does.
 type FetchOptions struct {
-	// All ignores the sources' schedules (Retry-After and 410 still apply:
-	// the server asked for them).
+	// All ignores the sources' schedules and backoffs (Retry-After and 410
+	// still apply: the server asked for them).
 	All bool
 	// Progress, when set, is called once per source as it finishes, from one
 	// goroutine at a time.
 	Progress func(Result)
 }
 
-// FetchAll refreshes the due sources with a bounded pool of workers and
-// returns one result per source, in the order given. Cancelling ctx stops
+// FetchAll refreshes the sources Decide says are due (all of them with
+// opts.All) with a bounded pool of workers and returns one result per
+// source, in the order given. Cancelling ctx stops
 // work in flight; sources already saved stay saved.
 //
 // The sources' states are read with one query before the pool starts, and
@@ -271,45 +277,54 @@ func (w *stateWriter) write(batch []stateSave) {
 	}
 }
 
-func (r *Runner) refreshIfDue(ctx context.Context, src config.Source, st store.SourceState, all bool) (
+// refreshIfDue refreshes src when Decide says it is due, or when forced
+// (-all, -source, Refresh); otherwise it returns the result that says why
+// not, with no state to save.
+func (r *Runner) refreshIfDue(ctx context.Context, src config.Source, st store.SourceState, force bool) (
 	Result, *pendingState) {
 	if err := ctx.Err(); err != nil {
 		return Result{Source: src.Name, Outcome: Failed, Err: fmt.Errorf("source %q: %w", src.Name, err)}, nil
 	}
-	// A gone source is reported on every run, due or not, until the config changes.
-	gone := st.Gone && st.URL == src.URL
-	if !all && !gone {
-		due, err := Due(src, st, r.now())
-		if err != nil {
-			return Result{Source: src.Name, Outcome: Failed, Err: fmt.Errorf("source %q: %w", src.Name, err)}, nil
-		}
-		if !due {
-			return Result{Source: src.Name, Outcome: NotDue}, nil
-		}
+	d := Decide(src, st, r.now())
+	if res, skip := skipped(src, d, force); skip {
+		return res, nil
 	}
-	return r.refresh(ctx, src, st)
+	return r.refresh(ctx, src, d.State)
 }
 
-// Due reports whether src should be fetched at now: never fetched, or its
-// schedule's next time after the last fetch has come.
-func Due(src config.Source, st store.SourceState, now time.Time) (bool, error) {
-	if st.LastFetch.IsZero() || st.URL != src.URL {
-		return true, nil
+// skipped is the result of a source Decide keeps from being fetched. Forcing
+// overrides the schedule and the backoff, never a 410 or the server's
+// Retry-After: the server asked for those. A gone source is reported on
+// every run, due or not, until the config changes.
+func skipped(src config.Source, d Decision, force bool) (Result, bool) {
+	res := Result{Source: src.Name}
+	switch {
+	case d.Reason == ReasonGone:
+		res.Outcome = Gone
+		res.Err = fmt.Errorf("source %q: %s is gone (HTTP 410) since %s; not polled until its url changes in the config",
+			src.Name, redact.String(src.URL), d.State.LastFetch.UTC().Format(time.DateOnly))
+	case d.Reason == ReasonRetryAfter || (force && !d.RetryAfter.IsZero()):
+		res.Outcome, res.NextTry = Deferred, d.RetryAfter
+	case d.Due || force:
+		return res, false
+	case d.Reason == ReasonBackoff:
+		res.Outcome, res.NextTry, res.Failures = BackingOff, d.Until, d.Failures
+	case d.Err != nil:
+		res.Outcome, res.Err = Failed, fmt.Errorf("source %q: %w", src.Name, d.Err)
+	default:
+		res.Outcome = NotDue
 	}
-	sched, err := cron.ParseStandard(src.Schedule)
-	if err != nil {
-		return false, fmt.Errorf("schedule %q: %w", src.Schedule, err)
-	}
-	return !sched.Next(st.LastFetch).After(now), nil
+	return res, true
 }
 
-// Refresh fetches one source now, whatever its schedule.
+// Refresh fetches one source now, whatever its schedule and backoff (the
+// daemon's scheduler decided when); a 410 or a Retry-After still holds.
 func (r *Runner) Refresh(ctx context.Context, src config.Source) Result {
 	st, err := r.Store.SourceState(ctx, src.Name)
 	if err != nil {
 		return Result{Source: src.Name, Outcome: Failed, Err: fmt.Errorf("source %q: %w", src.Name, err)}
 	}
-	res, pending := r.refresh(ctx, src, st)
+	res, pending := r.refreshIfDue(ctx, src, st, true)
 	if pending != nil {
 		if err := r.Store.SaveState(ctx, pending.state); err != nil {
 			pending.onErr(&res, err)
@@ -319,31 +334,15 @@ func (r *Runner) Refresh(ctx context.Context, src config.Source) Result {
 	return res
 }
 
-// refresh fetches, parses and stores one source. A fetch that brings no
-// entries (304, failure) is not saved here: its state comes back as
-// pending for the caller to save (and log the result after).
+// refresh fetches, parses and stores one source from st, the state Decide
+// said applies. A fetch that brings no entries (304, failure) is not saved
+// here: its state comes back as pending for the caller to save (and log
+// the result after).
 func (r *Runner) refresh(ctx context.Context, src config.Source, st store.SourceState) (
 	res Result, pending *pendingState) {
 	start := r.now()
 	res.Source = src.Name
 	defer func() { res.Duration = r.now().Sub(start) }()
-
-	if st.URL != src.URL {
-		// The config points somewhere new: what was learnt of the old URL
-		// (validators, redirects, 410) no longer applies.
-		st = store.SourceState{Name: src.Name, URL: src.URL}
-	}
-	if st.Gone {
-		res.Outcome = Gone
-		res.Err = fmt.Errorf("source %q: %s is gone (HTTP 410) since %s; not polled until its url changes in the config",
-			src.Name, redact.String(src.URL), st.LastFetch.UTC().Format(time.DateOnly))
-		return res, nil
-	}
-	if now := r.now(); st.NextTry.After(now) {
-		res.Outcome = Deferred
-		res.NextTry = st.NextTry
-		return res, nil
-	}
 
 	url := src.URL
 	if st.PermanentURL != "" {
@@ -544,8 +543,8 @@ func (r *Runner) fail(ctx context.Context, res *Result, st store.SourceState, er
 
 func (r *Runner) logResult(res Result) {
 	attrs := []any{"source", res.Source, "outcome", string(res.Outcome), "duration", res.Duration}
-	if res.Outcome == NotDue {
-		return
+	if res.Outcome == NotDue || res.Outcome == BackingOff {
+		return // not fetched: the progress line says why
 	}
 	if res.Parsed > 0 {
 		attrs = append(attrs, "entries", res.Parsed, "new", res.Counts.New, "updated", res.Counts.Updated)
@@ -612,7 +611,7 @@ func SourceInfos(sources []config.Source, states []store.SourceState) map[string
 	out := make(map[string]render.SourceInfo, len(sources))
 	for _, src := range sources {
 		info := render.SourceInfo{Title: src.Name, URL: src.PublicURL}
-		if st, ok := byName[src.Name]; ok && st.URL == src.URL {
+		if st, ok := byName[src.Name]; ok && !stale(src, st) {
 			info.FeedID, info.FeedTitle, info.FeedLink = st.Feed.ID, st.Feed.Title, st.Feed.Link
 		}
 		out[src.Name] = info

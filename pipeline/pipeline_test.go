@@ -362,36 +362,6 @@ func TestDuplicateLinkAcrossSources(t *testing.T) {
 	}
 }
 
-func TestDue(t *testing.T) {
-	now := time.Date(2026, 11, 23, 12, 30, 0, 0, time.UTC)
-	src := config.Source{Name: "s", URL: "https://x.example.org/", Schedule: "@hourly"}
-	tests := []struct {
-		name     string
-		schedule string
-		st       store.SourceState
-		want     bool
-	}{
-		{"never fetched", "@hourly", store.SourceState{}, true},
-		{"fetched this hour", "@hourly", store.SourceState{URL: src.URL, LastFetch: now.Add(-20 * time.Minute)}, false},
-		{"fetched last hour", "@hourly", store.SourceState{URL: src.URL, LastFetch: now.Add(-40 * time.Minute)}, true},
-		{"every 30m not yet", "@every 30m", store.SourceState{URL: src.URL, LastFetch: now.Add(-29 * time.Minute)}, false},
-		{"every 30m due", "@every 30m", store.SourceState{URL: src.URL, LastFetch: now.Add(-30 * time.Minute)}, true},
-		{"weekly cron", "0 8 * * MON", store.SourceState{URL: src.URL, LastFetch: now.Add(-24 * time.Hour)}, true},
-		{"weekly cron done", "0 8 * * MON", store.SourceState{URL: src.URL, LastFetch: now.Add(-time.Hour)}, false},
-		{"url changed", "@hourly", store.SourceState{URL: "https://old.example.org/", LastFetch: now.Add(-time.Minute)}, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := src
-			s.Schedule = tt.schedule
-			got, err := Due(s, tt.st, now)
-			if err != nil || got != tt.want {
-				t.Errorf("Due = %v, %v; want %v", got, err, tt.want)
-			}
-		})
-	}
-}
-
 func TestNotDueSourcesAreNotFetched(t *testing.T) {
 	srv := &feedServer{body: rss(item("a", "A", "https://a.example.org/a", "a"))}
 	ts := httptest.NewServer(srv)

@@ -31,6 +31,7 @@ const (
 	secBounds  = "Size limits and foreign files"
 	secPrivate = "Private networks"
 	secFormats = "Changed formats and per-talk sources"
+	secBackoff = "Failing sources back off"
 )
 
 // The bounds every hostile case runs under; the document states them.
@@ -95,6 +96,9 @@ failed reads FAILED below; ports and temporary paths are written as PORT and TMP
 		"through the built binary's feeds.yaml."},
 	Section{secFormats, "Sources whose format changed under their config, and the per-talk formats (a feed split per talk, " +
 		"etherpad's HTML export), served from 127.0.0.1 and fetched by the pipeline beside a good feed."},
+	Section{secBackoff, "A source answering HTTP 500 through the built binary, run again at once (wall clock): " +
+		"the one source policy (`pipeline.Decide`) holds it for its backoff in the CLI as in the daemon. TIME " +
+		"stands for the local time printed, checked against `pipeline.BackoffEnd` of the stored state."},
 )
 
 func TestMain(m *testing.M) {

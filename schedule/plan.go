@@ -1,7 +1,6 @@
 package schedule
 
 import (
-	"fmt"
 	"hash/fnv"
 	"time"
 
@@ -13,34 +12,20 @@ import (
 )
 
 // This file holds the scheduler's decisions as pure functions of their
-// inputs (spec, state, time, jitter draw), so they are table-tested without
-// goroutines or clocks.
+// inputs (schedule, pipeline.Decide's answer, time), so they are
+// table-tested without goroutines or clocks. Whether a source may be
+// fetched (gone, backoff, Retry-After, due) is pipeline.Decide's alone;
+// this file adds when the daemon's clock runs it (jitter, catch-up).
 
 // Reasons a source is not fetched when its time comes; logged as outcome.
+// All but skipRunning are pipeline.Decide's.
 const (
-	skipRunning    = "running"     // the previous run of the source has not ended
-	skipGone       = "gone"        // 410: not polled until its URL changes
-	skipBackoff    = "backoff"     // failing: waits BackoffBase·2^(failures-1)
-	skipRetryAfter = "retry-after" // the server asked us to wait
-	skipNotDue     = "not due"     // catch-up only: fetched recently enough
+	skipRunning    = "running"                         // the previous run of the source has not ended
+	skipGone       = string(pipeline.ReasonGone)       // 410: not polled until its URL changes
+	skipBackoff    = string(pipeline.ReasonBackoff)    // failing: pipeline.BackoffEnd
+	skipRetryAfter = string(pipeline.ReasonRetryAfter) // the server asked us to wait
+	skipNotDue     = string(pipeline.ReasonNotDue)     // catch-up only: fetched recently enough
 )
-
-// parseSpec parses a schedule as config validated it (cron.ParseStandard). A
-// spec without CRON_TZ is read in loc rather than the machine's zone, so the
-// daemon agrees with pipeline.Due (which sees stored, UTC times) whatever TZ
-// it runs under.
-func parseSpec(spec string, loc *time.Location) (cron.Schedule, error) {
-	sched, err := cron.ParseStandard(spec)
-	if err != nil {
-		return nil, fmt.Errorf("schedule %q: %w", spec, err)
-	}
-	if ss, ok := sched.(*cron.SpecSchedule); ok && ss.Location == time.Local {
-		c := *ss
-		c.Location = loc
-		return &c, nil
-	}
-	return sched, nil
-}
 
 // periodRef is a fixed instant to measure periods from, so a source's
 // jitter does not depend on when the daemon started.
@@ -126,47 +111,6 @@ func (g grid) Next(t time.Time) time.Time {
 	return anchor.Add((k + 1) * g.every).In(t.Location())
 }
 
-// backoff is how long a source waits after its failures-th consecutive
-// failure: ceiling ∧ base·2^(failures-1), then ±20% by jitter ∈ [-1, 1).
-func backoff(failures int, base, ceiling time.Duration, jitter float64) time.Duration {
-	if failures <= 0 {
-		return 0
-	}
-	d := ceiling
-	if n := failures - 1; n < 62 && base <= ceiling>>n {
-		d = base << n
-	}
-	return d + time.Duration(float64(d)*0.2*jitter)
-}
-
-// backoffEnd is when a failing source may be fetched again (zero: not failing).
-func backoffEnd(st store.SourceState, base, ceiling time.Duration, jitter float64) time.Time {
-	if st.Failures <= 0 || st.LastFetch.IsZero() {
-		return time.Time{}
-	}
-	return st.LastFetch.Add(backoff(st.Failures, base, ceiling, jitter))
-}
-
-// hold says what keeps src from being fetched: gone, or not before until
-// (the later of its backoff and the server's Retry-After). A state recorded
-// for another URL holds nothing: what was learnt of the old URL no longer
-// applies (pipeline.Runner resets it the same way).
-func hold(src config.Source, st store.SourceState, backoffUntil time.Time) (until time.Time, why string) {
-	if st.URL != src.URL {
-		return time.Time{}, ""
-	}
-	if st.Gone {
-		return time.Time{}, skipGone
-	}
-	if !st.NextTry.Before(backoffUntil) && !st.NextTry.IsZero() {
-		return st.NextTry, skipRetryAfter
-	}
-	if !backoffUntil.IsZero() {
-		return backoffUntil, skipBackoff
-	}
-	return time.Time{}, ""
-}
-
 // verdict is whether to fetch a source now, and if not, why and until when.
 type verdict struct {
 	run   bool
@@ -174,42 +118,39 @@ type verdict struct {
 	until time.Time // for backoff and retry-after
 }
 
-// decide says whether src is fetched at now. A tick of its schedule is the
-// schedule saying so; a catch-up run after start also needs pipeline.Due
-// (fetched long enough ago). Either way a gone source, a backoff or a
-// Retry-After wins.
-func decide(src config.Source, st store.SourceState, backoffUntil, now time.Time, catchUp bool) (verdict, error) {
-	until, why := hold(src, st, backoffUntil)
+// decide says whether a source is fetched now, given pipeline.Decide's
+// answer. A tick of its schedule is the schedule saying so (a jittered tick
+// may come just before the spec's next time after the last fetch); a
+// catch-up run after start also needs Decide's due (fetched long enough
+// ago). Either way a gone source, a backoff or a Retry-After wins.
+func decide(d pipeline.Decision, catchUp bool) (verdict, error) {
 	switch {
-	case why == skipGone:
-		return verdict{why: why}, nil
-	case until.After(now):
-		return verdict{why: why, until: until}, nil
-	}
-	if catchUp {
-		due, err := pipeline.Due(src, st, now)
-		if err != nil {
-			return verdict{}, err
-		}
-		if !due {
-			return verdict{why: skipNotDue}, nil
-		}
+	case d.Reason == pipeline.ReasonGone:
+		return verdict{why: skipGone}, nil
+	case d.Held():
+		return verdict{why: string(d.Reason), until: d.Until}, nil
+	case !catchUp:
+		return verdict{run: true}, nil
+	case d.Err != nil:
+		return verdict{}, d.Err
+	case !d.Due:
+		return verdict{why: skipNotDue}, nil
 	}
 	return verdict{run: true}, nil
 }
 
 // overdue picks, in config order, the sources to fetch right after start:
-// those due by pipeline.Due and not held. A source without a state in states
-// is left to its schedule.
-func overdue(srcs []config.Source, states map[string]store.SourceState, backoffs map[string]time.Time, now time.Time) []string {
+// those pipeline.Decide says are due. A source without a state in states is
+// left to its schedule.
+func overdue(srcs []config.Source, states map[string]store.SourceState, now time.Time) []string {
 	var out []string
 	for _, src := range srcs {
 		st, ok := states[src.Name]
 		if !ok {
 			continue
 		}
-		// Specs were parsed when planned, so Due cannot fail here.
-		if v, err := decide(src, st, backoffs[src.Name], now, true); err == nil && v.run {
+		// Specs were parsed when planned, so Decide cannot fail here.
+		if v, err := decide(pipeline.Decide(src, st, now), true); err == nil && v.run {
 			out = append(out, src.Name)
 		}
 	}

@@ -2,8 +2,6 @@ package schedule
 
 import (
 	"fmt"
-	"math/rand/v2"
-	"strings"
 	"testing"
 	"time"
 	_ "time/tzdata" // Europe/Paris and America/New_York whatever the machine has
@@ -11,6 +9,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/netdigest/netdigest/config"
+	"github.com/netdigest/netdigest/pipeline"
 	"github.com/netdigest/netdigest/store"
 )
 
@@ -24,41 +23,11 @@ func at(s string) time.Time {
 
 func mustSpec(t *testing.T, spec string, loc *time.Location) cron.Schedule {
 	t.Helper()
-	sched, err := parseSpec(spec, loc)
+	sched, err := config.Digest{Schedule: spec, Location: loc}.ParsedSchedule()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return sched
-}
-
-func TestParseSpec(t *testing.T) {
-	paris, _ := time.LoadLocation("Europe/Paris")
-	from := at("2025-01-06T00:00:00Z") // a Monday, winter time
-	for _, tc := range []struct {
-		spec string
-		loc  *time.Location
-		want string
-	}{
-		{"0 8 * * *", time.UTC, "2025-01-06T08:00:00Z"},
-		{"0 8 * * *", paris, "2025-01-06T07:00:00Z"}, // the digest's timezone
-		{"CRON_TZ=America/New_York 0 8 * * *", paris, "2025-01-06T13:00:00Z"},
-		{"@hourly", paris, "2025-01-06T01:00:00Z"},
-		{"@daily", paris, "2025-01-06T23:00:00Z"}, // midnight in Paris
-		{"@every 30m", paris, "2025-01-06T00:30:00Z"},
-		{"0 8 * * MON", time.UTC, "2025-01-06T08:00:00Z"},
-	} {
-		t.Run(tc.spec+" in "+tc.loc.String(), func(t *testing.T) {
-			got := mustSpec(t, tc.spec, tc.loc).Next(from)
-			if !got.Equal(at(tc.want)) {
-				t.Errorf("Next(%s) = %s, want %s", from, got.UTC(), tc.want)
-			}
-		})
-	}
-	for _, bad := range []string{"", "every day", "61 * * * *", "CRON_TZ=Mars/Olympus 0 8 * * *"} {
-		if _, err := parseSpec(bad, time.UTC); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", bad)) {
-			t.Errorf("parseSpec(%q) = %v, want an error naming the spec", bad, err)
-		}
-	}
 }
 
 func TestPeriod(t *testing.T) {
@@ -168,66 +137,9 @@ func TestJittered(t *testing.T) {
 	}
 }
 
-func TestBackoff(t *testing.T) {
-	base, ceiling := 5*time.Minute, 6*time.Hour
-	nominal := []time.Duration{ // failures 1..10
-		5 * time.Minute, 10 * time.Minute, 20 * time.Minute, 40 * time.Minute, 80 * time.Minute,
-		160 * time.Minute, 320 * time.Minute, 6 * time.Hour, 6 * time.Hour, 6 * time.Hour,
-	}
-	r := rand.New(rand.NewPCG(1, 2))
-	for i, want := range nominal {
-		failures := i + 1
-		t.Run(fmt.Sprintf("failures=%d", failures), func(t *testing.T) {
-			for _, tc := range []struct {
-				jitter float64
-				want   time.Duration
-			}{
-				{0, want},
-				{-1, want * 8 / 10},
-				{0.5, want * 11 / 10},
-			} {
-				if got := backoff(failures, base, ceiling, tc.jitter); got != tc.want {
-					t.Errorf("jitter %v: backoff = %s, want %s", tc.jitter, got, tc.want)
-				}
-			}
-			lo, hi := want*8/10, want*12/10
-			seen := map[time.Duration]bool{}
-			for range 200 {
-				got := backoff(failures, base, ceiling, r.Float64()*2-1)
-				if got < lo || got >= hi {
-					t.Fatalf("backoff = %s, want in [%s, %s)", got, lo, hi)
-				}
-				seen[got] = true
-			}
-			if len(seen) < 100 {
-				t.Errorf("%d distinct backoffs in 200 draws", len(seen))
-			}
-		})
-	}
-	for _, tc := range []struct {
-		failures int
-		base     time.Duration
-		want     time.Duration
-	}{
-		{0, base, 0},
-		{-1, base, 0},
-		{63, base, ceiling},
-		{1000, base, ceiling},
-		{1, 8 * time.Hour, ceiling}, // a base above the ceiling is capped too
-	} {
-		if got := backoff(tc.failures, tc.base, ceiling, 0); got != tc.want {
-			t.Errorf("backoff(%d, %s) = %s, want %s", tc.failures, tc.base, got, tc.want)
-		}
-	}
-	st := store.SourceState{Failures: 3, LastFetch: at("2025-03-03T10:10:00Z")}
-	if got := backoffEnd(st, base, ceiling, 0); !got.Equal(at("2025-03-03T10:30:00Z")) {
-		t.Errorf("backoffEnd = %s, want LastFetch+20m", got)
-	}
-	if got := backoffEnd(store.SourceState{LastFetch: st.LastFetch}, base, ceiling, 0); !got.IsZero() {
-		t.Errorf("backoffEnd without failures = %s, want zero", got)
-	}
-}
-
+// TestDecide: the scheduler's reading of pipeline.Decide for a tick and a
+// catch-up run. (Decide's own reasons and boundaries: pipeline's TestDecide;
+// the backoff's numbers: pipeline's TestBackoff.)
 func TestDecide(t *testing.T) {
 	now := at("2025-03-03T10:20:00Z")
 	src := config.Source{Name: "a", URL: "https://a.example.org/feed", Schedule: "@hourly"}
@@ -249,12 +161,14 @@ func TestDecide(t *testing.T) {
 	gone.Gone = true
 
 	for _, tc := range []struct {
-		name      string
-		st        store.SourceState
-		backoff   string // "" for none
-		tick      verdict
-		catchUp   verdict
-		catchUpAt bool
+		name string
+		st   store.SourceState
+		spec string
+		// untilBackoff: the verdicts' until is pipeline.BackoffEnd(st);
+		// nowAtBackoffEnd: decided at that instant rather than now.
+		untilBackoff, nowAtBackoffEnd bool
+		tick, catchUp                 verdict
+		catchUpErr                    bool
 	}{
 		{name: "never fetched", tick: verdict{run: true}, catchUp: verdict{run: true}},
 		{name: "fetched this hour", st: fetched("2025-03-03T10:05:00Z"),
@@ -263,42 +177,54 @@ func TestDecide(t *testing.T) {
 			tick: verdict{run: true}, catchUp: verdict{run: true}},
 		{name: "a week off", st: fetched("2025-02-24T09:05:00Z"),
 			tick: verdict{run: true}, catchUp: verdict{run: true}},
-		{name: "backing off", st: failing("2025-03-03T10:10:00Z", 3), backoff: "2025-03-03T10:30:00Z",
-			tick:    verdict{why: skipBackoff, until: at("2025-03-03T10:30:00Z")},
-			catchUp: verdict{why: skipBackoff, until: at("2025-03-03T10:30:00Z")}},
-		{name: "backoff over", st: failing("2025-03-03T09:10:00Z", 1), backoff: "2025-03-03T09:15:00Z",
+		{name: "backing off", st: failing("2025-03-03T10:10:00Z", 3), untilBackoff: true,
+			tick:    verdict{why: skipBackoff},
+			catchUp: verdict{why: skipBackoff}},
+		{name: "backoff over", st: failing("2025-03-03T09:10:00Z", 1),
 			tick: verdict{run: true}, catchUp: verdict{run: true}},
-		{name: "backoff ends now", st: failing("2025-03-03T09:10:00Z", 3), backoff: "2025-03-03T10:20:00Z",
+		{name: "backoff ends now", st: failing("2025-03-03T08:50:00Z", 3), nowAtBackoffEnd: true,
 			tick: verdict{run: true}, catchUp: verdict{run: true}},
 		{name: "retry-after later than backoff wins", st: withNextTry(failing("2025-03-03T10:10:00Z", 1), "2025-03-03T12:00:00Z"),
-			backoff: "2025-03-03T10:15:00Z",
 			tick:    verdict{why: skipRetryAfter, until: at("2025-03-03T12:00:00Z")},
 			catchUp: verdict{why: skipRetryAfter, until: at("2025-03-03T12:00:00Z")}},
 		{name: "backoff later than retry-after wins", st: withNextTry(failing("2025-03-03T10:10:00Z", 3), "2025-03-03T10:25:00Z"),
-			backoff: "2025-03-03T10:30:00Z",
-			tick:    verdict{why: skipBackoff, until: at("2025-03-03T10:30:00Z")},
-			catchUp: verdict{why: skipBackoff, until: at("2025-03-03T10:30:00Z")}},
+			untilBackoff: true,
+			tick:         verdict{why: skipBackoff},
+			catchUp:      verdict{why: skipBackoff}},
 		{name: "retry-after without failures", st: withNextTry(fetched("2025-03-03T08:00:00Z"), "2025-03-03T11:00:00Z"),
 			tick:    verdict{why: skipRetryAfter, until: at("2025-03-03T11:00:00Z")},
 			catchUp: verdict{why: skipRetryAfter, until: at("2025-03-03T11:00:00Z")}},
 		{name: "retry-after passed", st: withNextTry(fetched("2025-03-03T08:00:00Z"), "2025-03-03T09:00:00Z"),
 			tick: verdict{run: true}, catchUp: verdict{run: true}},
 		{name: "gone", st: gone, tick: verdict{why: skipGone}, catchUp: verdict{why: skipGone}},
-		{name: "state of an old URL holds nothing", st: oldURL, backoff: "2025-03-03T11:30:00Z",
+		{name: "state of an old URL holds nothing", st: oldURL,
 			tick: verdict{run: true}, catchUp: verdict{run: true}},
+		{name: "a spec that does not parse fails a catch-up only", st: fetched("2025-03-03T09:05:00Z"), spec: "every day",
+			tick: verdict{run: true}, catchUpErr: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var bo time.Time
-			if tc.backoff != "" {
-				bo = at(tc.backoff)
+			s, when := src, now
+			if tc.spec != "" {
+				s.Schedule = tc.spec
+			}
+			if tc.untilBackoff {
+				end := pipeline.BackoffEnd(tc.st)
+				if !end.After(now) {
+					t.Fatalf("backoff ends at %s, before now: fix the case", end)
+				}
+				tc.tick.until, tc.catchUp.until = end, end
+			}
+			if tc.nowAtBackoffEnd {
+				when = pipeline.BackoffEnd(tc.st)
 			}
 			for _, c := range []struct {
 				catchUp bool
 				want    verdict
-			}{{false, tc.tick}, {true, tc.catchUp}} {
-				got, err := decide(src, tc.st, bo, now, c.catchUp)
-				if err != nil {
-					t.Fatal(err)
+				wantErr bool
+			}{{false, tc.tick, false}, {true, tc.catchUp, tc.catchUpErr}} {
+				got, err := decide(pipeline.Decide(s, tc.st, when), c.catchUp)
+				if (err != nil) != c.wantErr {
+					t.Fatalf("catchUp=%v: err = %v, want error %v", c.catchUp, err, c.wantErr)
 				}
 				if got.run != c.want.run || got.why != c.want.why || !got.until.Equal(c.want.until) {
 					t.Errorf("catchUp=%v: decide = %+v, want %+v", c.catchUp, got, c.want)
@@ -339,8 +265,8 @@ func TestOverdue(t *testing.T) {
 		"every-fresh":  st("every-fresh", "2025-03-03T10:00:00Z"),
 		"weekly-late":  st("weekly-late", "2025-02-24T08:00:30Z"),
 		"weekly-fresh": st("weekly-fresh", "2025-03-03T08:00:30Z"),
-		"backed-off":   st("backed-off", "2025-03-03T10:00:00Z"),
-		"backoff-over": st("backoff-over", "2025-03-03T09:00:00Z"),
+		"backed-off":   st("backed-off", "2025-03-03T10:00:00Z"),   // 80m ± 16m: held
+		"backoff-over": st("backoff-over", "2025-03-03T08:00:00Z"), // 80m ± 16m: over
 		"retry-after":  st("retry-after", "2025-03-03T08:00:00Z"),
 		"gone":         st("gone", "2025-03-03T08:00:00Z"),
 		"moved":        st("moved", "2025-03-03T10:19:00Z"),
@@ -359,11 +285,7 @@ func TestOverdue(t *testing.T) {
 	m := states["moved"]
 	m.URL = "https://elsewhere.example.org/feed"
 	states["moved"] = m
-	backoffs := map[string]time.Time{
-		"backed-off":   at("2025-03-03T11:20:00Z"),
-		"backoff-over": at("2025-03-03T10:20:00Z"),
-	}
-	got := overdue(srcs, states, backoffs, now)
+	got := overdue(srcs, states, now)
 	want := []string{"hourly-late", "never", "every-late", "weekly-late", "backoff-over", "moved"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("overdue = %v\nwant      %v", got, want)

@@ -1,10 +1,12 @@
 // Package schedule is the daemon's clock: it fetches each source on its cron
-// schedule (spread by a stable per-source offset, backed off while failing,
-// never two runs of one source at once), catches up after downtime, runs the
-// digest on its own schedule, and stops gracefully.
+// schedule (spread by a stable per-source offset, held while pipeline.Decide
+// says it is failing or deferred, never two runs of one source at once),
+// catches up after downtime, runs the digest on its own schedule, and stops
+// gracefully.
 //
-// The decisions (what is due, backoff, jitter, catch-up) are pure functions
-// in plan.go; this file is the thin runner around robfig/cron.
+// Whether a source may be fetched is pipeline.Decide's; when the daemon
+// runs it (jitter, catch-up) is pure functions in plan.go; this file is the
+// thin runner around robfig/cron.
 package schedule
 
 import (
@@ -12,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -44,8 +45,6 @@ type Jobs interface {
 // Defaults for Options' zero fields.
 const (
 	DefaultMaxJitter     = time.Minute
-	DefaultBackoffBase   = 5 * time.Minute
-	DefaultBackoffMax    = 6 * time.Hour
 	DefaultGrace         = 30 * time.Second
 	DefaultStartupSpread = time.Minute
 )
@@ -56,13 +55,9 @@ type Options struct {
 	// wall clock, so in the daemon this must be (the default) time.Now.
 	Now func() time.Time
 	Log *slog.Logger // discarded when nil
-	// Rand draws the backoff jitter; seeded from the runtime when nil.
-	Rand *rand.Rand
 	// MaxJitter is the spread of sources sharing a schedule, never more
 	// than a tenth of the schedule's period.
 	MaxJitter     time.Duration
-	BackoffBase   time.Duration
-	BackoffMax    time.Duration
 	Grace         time.Duration // how long Stop lets in-flight runs finish before cancelling them
 	StartupSpread time.Duration // overdue sources at start are spread over this
 }
@@ -74,17 +69,12 @@ func (o Options) withDefaults() Options {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	if o.Rand == nil {
-		o.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
-	}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
 			*d = v
 		}
 	}
 	def(&o.MaxJitter, DefaultMaxJitter)
-	def(&o.BackoffBase, DefaultBackoffBase)
-	def(&o.BackoffMax, DefaultBackoffMax)
 	def(&o.Grace, DefaultGrace)
 	def(&o.StartupSpread, DefaultStartupSpread)
 	return o
@@ -131,17 +121,8 @@ type sourcePlan struct {
 	sched     cron.Schedule // with the source's offset
 	entry     cron.EntryID
 	state     store.SourceState // as last read
-	memo      backoffMemo
-	catchUpAt time.Time // a pending catch-up run
-	warned    bool      // gone already logged
-}
-
-// backoffMemo keeps one jitter draw per failure, so Next and the ticks agree
-// on when a failing source is tried again.
-type backoffMemo struct {
-	failures  int
-	lastFetch time.Time
-	until     time.Time
+	catchUpAt time.Time         // a pending catch-up run
+	warned    bool              // gone already logged
 }
 
 type digestPlan struct {
@@ -179,7 +160,7 @@ func newPlan(cfg *config.Config, maxJitter time.Duration) (*plan, error) {
 	}
 	var errs []error
 	for _, src := range cfg.Sources {
-		sched, err := parseSpec(src.Schedule, time.UTC)
+		sched, err := src.ParsedSchedule()
 		if err != nil {
 			errs = append(errs, fmt.Errorf("source %q: %w", src.Name, err))
 			continue
@@ -196,7 +177,7 @@ func newPlan(cfg *config.Config, maxJitter time.Duration) (*plan, error) {
 	if spec == "" {
 		spec = config.DefaultDigestSchedule
 	}
-	sched, err := parseSpec(spec, loc)
+	sched, err := cfg.Digest.ParsedSchedule()
 	if err != nil {
 		errs = append(errs, fmt.Errorf("digest: %w", err))
 	}
@@ -210,9 +191,9 @@ func newPlan(cfg *config.Config, maxJitter time.Duration) (*plan, error) {
 func (s *Scheduler) now() time.Time { return s.opts.Now() }
 
 // Start reads every source's state and the last digest's time, schedules the
-// sources and the digest, and returns. Overdue sources (pipeline.Due, not
-// backed off) are fetched at once, spread over StartupSpread; a digest slot
-// missed while down runs once, after those fetches. Runs get ctx's values but
+// sources and the digest, and returns. Overdue sources (due by
+// pipeline.Decide) are fetched at once, spread over StartupSpread; a digest
+// slot missed while down runs once, after those fetches. Runs get ctx's values but
 // not its cancellation: Stop ends them.
 func (s *Scheduler) Start(ctx context.Context) error {
 	s.mu.Lock()
@@ -250,17 +231,15 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	p := s.plan
 
 	var srcs []config.Source
-	backoffs := make(map[string]time.Time)
 	for _, name := range p.order {
 		sp := p.sources[name]
 		sp.entry = s.cron.Schedule(sp.sched, s.sourceJob(name))
 		if st, ok := states[name]; ok { // else added by a Reload during the reads
 			sp.state = st
-			backoffs[name] = s.backoffEnd(sp)
 		}
 		srcs = append(srcs, sp.src)
 	}
-	late := overdue(srcs, states, backoffs, now)
+	late := overdue(srcs, states, now)
 	for i, d := range catchUpDelays(len(late), s.opts.StartupSpread) {
 		name := late[i]
 		p.sources[name].catchUpAt = now.Add(d)
@@ -325,30 +304,16 @@ func (s *Scheduler) sourceJob(name string) cron.Job {
 	return cron.FuncJob(func() { s.runSource(name, false) })
 }
 
-// backoffEnd is when sp's failing source may be fetched again, drawing one
-// jitter per failure. Call with s.mu held.
-func (s *Scheduler) backoffEnd(sp *sourcePlan) time.Time {
-	st := sp.state
-	if st.Failures <= 0 || st.LastFetch.IsZero() {
-		return time.Time{}
-	}
-	if sp.memo.failures != st.Failures || !sp.memo.lastFetch.Equal(st.LastFetch) {
-		jitter := s.opts.Rand.Float64()*2 - 1
-		sp.memo = backoffMemo{
-			failures:  st.Failures,
-			lastFetch: st.LastFetch,
-			until:     backoffEnd(st, s.opts.BackoffBase, s.opts.BackoffMax, jitter),
-		}
-	}
-	return sp.memo.until
-}
-
 // nextLocked is sp's next planned fetch, zero for a gone source. Call with
 // s.mu held.
 func (s *Scheduler) nextLocked(sp *sourcePlan, now time.Time) time.Time {
-	until, why := hold(sp.src, sp.state, s.backoffEnd(sp))
-	if why == skipGone {
+	d := pipeline.Decide(sp.src, sp.state, now)
+	if d.Reason == pipeline.ReasonGone {
 		return time.Time{}
+	}
+	var until time.Time
+	if d.Held() {
+		until = d.Until
 	}
 	return nextRun(sp.sched, now, until, sp.catchUpAt)
 }
@@ -397,7 +362,7 @@ func (s *Scheduler) runSource(name string, catchUp bool) {
 	sp.state = st
 	src := sp.src
 	now := s.now()
-	v, err := decide(src, st, s.backoffEnd(sp), now, catchUp)
+	v, err := decide(pipeline.Decide(src, st, now), catchUp)
 	next := s.nextLocked(sp, now)
 	warnGone := v.why == skipGone && !sp.warned
 	sp.warned = sp.warned || warnGone
@@ -567,12 +532,12 @@ func (s *Scheduler) Reload(cfg *config.Config) error {
 			replanned++
 			s.unschedule(op.entry)
 			sp.entry = s.schedule(sp.sched, s.sourceJob(name))
-			sp.state, sp.memo, sp.catchUpAt, sp.warned = op.state, op.memo, op.catchUpAt, op.warned
+			sp.state, sp.catchUpAt, sp.warned = op.state, op.catchUpAt, op.warned
 		default:
 			// Same spec: keep its entry (and a pending catch-up); the
 			// source's other fields are read at each run.
 			sp.sched, sp.entry = op.sched, op.entry
-			sp.state, sp.memo, sp.catchUpAt, sp.warned = op.state, op.memo, op.catchUpAt, op.warned
+			sp.state, sp.catchUpAt, sp.warned = op.state, op.catchUpAt, op.warned
 		}
 	}
 	for name, sp := range np.sources {

@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -185,14 +184,11 @@ func (b *logBuffer) String() string {
 	return b.buf.String()
 }
 
-// newScheduler starts a scheduler over jobs with a seeded jitter source.
+// newScheduler starts a scheduler over jobs.
 func newScheduler(t *testing.T, jobs Jobs, cfg *config.Config, opts Options) (*Scheduler, *logBuffer) {
 	t.Helper()
 	logs := &logBuffer{}
 	opts.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	if opts.Rand == nil {
-		opts.Rand = rand.New(rand.NewPCG(7, 11))
-	}
 	s := New(jobs, cfg, opts)
 	if err := s.Start(t.Context()); err != nil {
 		t.Fatal(err)

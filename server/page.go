@@ -20,6 +20,7 @@ import (
 
 	"github.com/netdigest/netdigest/config"
 	"github.com/netdigest/netdigest/entry"
+	"github.com/netdigest/netdigest/pipeline"
 	"github.com/netdigest/netdigest/redact"
 	"github.com/netdigest/netdigest/render"
 	"github.com/netdigest/netdigest/store"
@@ -384,12 +385,10 @@ func (s *server) sourceViews(states []store.SourceState, now time.Time) []Source
 	byName := sourceStates(states)
 	out := make([]SourceView, 0, len(s.cfg.Sources))
 	for _, src := range s.cfg.Sources {
-		st, known := byName[src.Name]
-		if known && st.URL != src.URL {
-			// The config points somewhere new: the old URL's record (its
-			// failures, its 410) no longer applies; the pipeline starts over.
-			st = store.SourceState{Name: src.Name}
-		}
+		// The pipeline's decision: what of the stored state applies (none
+		// of an old URL's), and whether it is gone or deferred.
+		d := pipeline.Decide(src, byName[src.Name], now)
+		st := d.State
 		sv := SourceView{
 			Name:        src.Name,
 			Kind:        src.Kind,
@@ -403,10 +402,10 @@ func (s *server) sourceViews(states []store.SourceState, now time.Time) []Source
 			sv.NextFetch = s.stamp(s.sched.Next(src.Name), now)
 		}
 		switch {
-		case st.Gone:
+		case d.Reason == pipeline.ReasonGone:
 			sv.State, sv.StateText = "gone", "gone (HTTP 410): not fetched until its url changes"
-		case st.NextTry.After(now):
-			sv.State, sv.StateText = "deferred", "deferred until "+s.stamp(st.NextTry, now).Text+" (the server asked to wait)"
+		case d.Reason == pipeline.ReasonRetryAfter:
+			sv.State, sv.StateText = "deferred", "deferred until "+s.stamp(d.Until, now).Text+" (the server asked to wait)"
 		case st.LastFetch.IsZero():
 			sv.State, sv.StateText = "new", "not fetched yet"
 		case st.Failures > 0:

@@ -147,7 +147,7 @@ func cmdFetch(ctx context.Context, e *env, args []string) int {
 	fs, configPath := newFlagSet(e, "fetch", "", "Fetch the sources that are due by their schedule into the store, one line per source.")
 	var names sourceList
 	fs.Var(&names, "source", "fetch only the source `NAME` (repeatable); implies -all for it")
-	all := fs.Bool("all", false, "ignore schedules: fetch every source now")
+	all := fs.Bool("all", false, "ignore schedules and backoffs: fetch every source now")
 	verbose := fs.Bool("v", false, "log details to stderr")
 	r, code := setup(ctx, e, fs, configPath, args, verbose)
 	if r == nil {
@@ -191,7 +191,7 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 		"One full cycle for a crontab line: fetch the due sources, write <output>/feed.atom, and when the\n"+
 			"digest schedule has come round (or no digest was ever made) prepare the digest and deliver it:\n"+
 			"over SMTP when mail: is configured, otherwise as files in <output>/digests/.")
-	all := fs.Bool("all", false, "ignore schedules: fetch every source now")
+	all := fs.Bool("all", false, "ignore schedules and backoffs: fetch every source now")
 	noDigest := fs.Bool("no-digest", false, "do not make the digest, even when it is due")
 	verbose := fs.Bool("v", false, "log details to stderr")
 	r, code := setup(ctx, e, fs, configPath, args, verbose)
@@ -302,6 +302,13 @@ func describe(res pipeline.Result) string {
 		}
 	case pipeline.Deferred:
 		fmt.Fprintf(&b, "deferred: the server asked to wait until %s", res.NextTry.Local().Format(time.DateTime))
+	case pipeline.BackingOff:
+		// The daemon's backoff: -all or -source fetches it anyway.
+		failures := "failures"
+		if res.Failures == 1 {
+			failures = "failure"
+		}
+		fmt.Fprintf(&b, "backing off until %s after %d %s", res.NextTry.Local().Format(time.DateTime), res.Failures, failures)
 	default:
 		b.WriteString(string(res.Outcome))
 	}
@@ -331,7 +338,7 @@ func describe(res pipeline.Result) string {
 func summarize(e *env, results []pipeline.Result, interrupted error) int {
 	var fetched, failed, newEntries, updated int
 	for _, r := range results {
-		if r.Outcome != pipeline.NotDue && r.Outcome != pipeline.Deferred {
+		if r.Outcome != pipeline.NotDue && r.Outcome != pipeline.Deferred && r.Outcome != pipeline.BackingOff {
 			fetched++
 		}
 		if r.Failed() {
