@@ -42,6 +42,9 @@ const (
 	DigestDryRun     DigestAction = "dry run"
 	DigestSent       DigestAction = "sent"
 	DigestWritten    DigestAction = "written"
+	// DigestBusy: another live process is preparing or sending a digest
+	// (the error is a *store.BusyError naming it); nothing was sent.
+	DigestBusy DigestAction = "busy"
 )
 
 // DigestResult describes a digest run.
@@ -69,6 +72,9 @@ func (r *Runner) Digest(ctx context.Context, opts DigestOptions) (*DigestResult,
 		pending, err := r.Store.Pending(ctx)
 		switch {
 		case err == nil:
+			if r.Store.HeldElsewhere(pending) {
+				return busy(&DigestResult{Digest: pending}, &store.BusyError{ID: pending.ID, Owner: pending.Owner, Sending: !pending.SendStarted.IsZero()})
+			}
 			if pending.InDoubt() && !opts.Force {
 				return &DigestResult{Digest: pending}, fmt.Errorf("digest %s (Message-ID <%s>): %w; if it never arrived, run again with -force",
 					pending.ID, pending.MessageID, ErrInDoubt)
@@ -100,45 +106,77 @@ func (r *Runner) Digest(ctx context.Context, opts DigestOptions) (*DigestResult,
 		return res, nil
 	}
 
-	id, err := r.freeDigestID(ctx, now)
+	d, err := r.prepare(ctx, since, now, entries, rendered, !opts.Since.IsZero())
+	var be *store.BusyError
+	if errors.As(err, &be) {
+		return busy(res, err)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("digest: %w", err)
-	}
-	msgID := "digest-" + id + "@" + r.mailDomain()
-	from, to, listID := r.addresses()
-	raw, err := mail.Build(mail.Message{
-		From:            from,
-		To:              to,
-		Subject:         rendered.Subject,
-		Date:            now,
-		MessageID:       msgID,
-		ListID:          listID,
-		ListUnsubscribe: r.Config.Digest.Unsubscribe,
-		Text:            rendered.Text,
-		HTML:            rendered.HTML,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("digest: build message: %w", err)
-	}
-	d := &store.Digest{
-		ID:          id,
-		PeriodStart: since,
-		PeriodEnd:   now,
-		Created:     now,
-		MessageID:   msgID,
-		Subject:     rendered.Subject,
-		Message:     raw,
-		HTML:        string(rendered.HTML),
-		Text:        string(rendered.Text),
-	}
-	for _, e := range entries {
-		d.EntryIDs = append(d.EntryIDs, e.ID)
-	}
-	if err := r.Store.PrepareDigest(ctx, d); err != nil {
 		return nil, fmt.Errorf("digest: %w", err)
 	}
 	res.Digest = d
 	return res, r.deliver(ctx, res, opts)
+}
+
+// busy is the result of a run that found another process at work: not a
+// failure of this one, so the caller reports it and stops (exit 0).
+func busy(res *DigestResult, err error) (*DigestResult, error) {
+	res.Action = DigestBusy
+	return res, fmt.Errorf("digest: %w; nothing was sent", err)
+}
+
+// prepare builds the message and records the digest, claiming its entries.
+// Its id is the preparation time to the second, which sorts and reads well
+// in file names; a second digest in the same second (a digest, then one
+// with -since; or two processes) gets a "-2" suffix, and so on. The store
+// checks the id in the transaction that records it, so this holds across
+// processes.
+func (r *Runner) prepare(ctx context.Context, since, now time.Time, entries []entry.Entry, rendered *render.Digest, resend bool) (*store.Digest, error) {
+	base := now.UTC().Format("20060102T150405Z")
+	for n := 1; ; n++ {
+		id := base
+		if n > 1 {
+			id = fmt.Sprintf("%s-%d", base, n)
+		}
+		msgID := "digest-" + id + "@" + r.mailDomain()
+		from, to, listID := r.addresses()
+		raw, err := mail.Build(mail.Message{
+			From:            from,
+			To:              to,
+			Subject:         rendered.Subject,
+			Date:            now,
+			MessageID:       msgID,
+			ListID:          listID,
+			ListUnsubscribe: r.Config.Digest.Unsubscribe,
+			Text:            rendered.Text,
+			HTML:            rendered.HTML,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("build message: %w", err)
+		}
+		d := &store.Digest{
+			ID:          id,
+			PeriodStart: since,
+			PeriodEnd:   now,
+			Created:     now,
+			MessageID:   msgID,
+			Subject:     rendered.Subject,
+			Message:     raw,
+			HTML:        string(rendered.HTML),
+			Text:        string(rendered.Text),
+		}
+		for _, e := range entries {
+			d.EntryIDs = append(d.EntryIDs, e.ID)
+		}
+		if resend {
+			err = r.Store.PrepareResend(ctx, d)
+		} else {
+			err = r.Store.PrepareDigest(ctx, d)
+		}
+		if !errors.Is(err, store.ErrDigestIDTaken) {
+			return d, err
+		}
+	}
 }
 
 // digestEntries picks the entries of the next digest and the period start.
@@ -203,11 +241,23 @@ func (r *Runner) deliver(ctx context.Context, res *DigestResult, opts DigestOpti
 		return fmt.Errorf("digest %s: no mail server configured (add mail: to the config)", d.ID)
 	}
 	if err := r.Store.MarkSending(ctx, d.ID); err != nil {
+		var be *store.BusyError
+		if errors.As(err, &be) {
+			_, err = busy(res, err)
+			return err
+		}
 		return fmt.Errorf("digest %s: %w", d.ID, err)
 	}
 	d.Attempts++ // as recorded by MarkSending
 	from, to, _ := r.addresses()
-	if err := r.Sender.Send(ctx, envelopeAddress(from), envelopeList(to), d.Message); err != nil {
+	// Renewed while the server takes its time, so that nobody takes the
+	// digest for abandoned.
+	stopRenewing := keepRenewed(ctx, store.OwnerLease/4, func(ctx context.Context) error {
+		return r.Store.RenewDigest(ctx, d.ID)
+	}, func(err error) { r.log().Warn("digest hold not renewed", "digest", d.ID, "error", err) })
+	err := r.Sender.Send(ctx, envelopeAddress(from), envelopeList(to), d.Message)
+	stopRenewing()
+	if err != nil {
 		// Record with a fresh context: an interrupted send must still be
 		// marked failed, not left in doubt, when we know it failed.
 		if merr := r.Store.MarkFailed(context.WithoutCancel(ctx), d.ID, err.Error()); merr != nil {
@@ -252,27 +302,6 @@ func writeDigestFiles(dir string, d *store.Digest) ([]string, error) {
 
 // addresses are the configured ones, or placeholders naming the feed's
 // host when the digest is only written to files.
-// freeDigestID names a digest by its preparation time to the second, which
-// sorts and reads well in file names; a second digest in the same second (a
-// digest, then one with -since) gets a "-2" suffix rather than colliding on
-// the id and Message-ID of the first.
-func (r *Runner) freeDigestID(ctx context.Context, now time.Time) (string, error) {
-	base := now.UTC().Format("20060102T150405Z")
-	for n := 1; ; n++ {
-		id := base
-		if n > 1 {
-			id = fmt.Sprintf("%s-%d", base, n)
-		}
-		_, err := r.Store.Digest(ctx, id)
-		if errors.Is(err, store.ErrNoDigest) {
-			return id, nil
-		}
-		if err != nil {
-			return "", err
-		}
-	}
-}
-
 func (r *Runner) addresses() (from string, to []string, listID string) {
 	domain := r.mailDomain()
 	listID = "netdigest <netdigest." + domain + ">"

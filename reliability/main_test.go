@@ -26,6 +26,7 @@ const (
 	secStore   = "Corrupt store and backup"
 	secDisk    = "Disk full"
 	secLoad    = "Load"
+	secOnce    = "Digests under contention"
 )
 
 // The bounds every hostile case runs under; the document states them.
@@ -66,6 +67,9 @@ failed reads FAILED below; ports and temporary paths are written as PORT and TMP
 		"round, then the store is opened and checked."},
 	Section{secStore, "Damaged store files and an online backup, through the built binary."},
 	Section{secDisk, "The feed file cannot be written while the rest of the run works."},
+	Section{secOnce, "Two netdigest processes (the built binary, or two stores on one file in process) at work on " +
+		"one store at once: digests, fetch cycles, one SMTP server on 127.0.0.1 counting what it accepts. " +
+		"PIDs, host names and digest ids are written as N, HOST and YYYYMMDDTHHMMSSZ."},
 	Section{secLoad, "One `FetchAll` over many sources spread over several local servers (hosts) with " +
 		"latencies of 0–50 ms and 10% failures (HTTP 500 and header timeouts). Heap is sampled with " +
 		"`runtime.ReadMemStats` during the run; the bound is a sanity check, not a benchmark. HeapInuse is " +
