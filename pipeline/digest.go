@@ -63,6 +63,17 @@ type DigestResult struct {
 // resend with Force if it never arrived.
 var ErrInDoubt = errors.New("an earlier delivery of this digest was interrupted and may have been accepted")
 
+// inDoubt marks err as ErrInDoubt without repeating ErrInDoubt's text.
+type inDoubt struct{ error }
+
+func (e inDoubt) Unwrap() error      { return e.error }
+func (inDoubt) Is(target error) bool { return target == ErrInDoubt }
+
+// ErrRejected means the mail server refused the digest for good (a 5xx
+// reply): it is recorded as rejected and never retried, and the next
+// digest carries what arrived since with a line linking to it.
+var ErrRejected = errors.New("the mail server refused the digest for good")
+
 // Digest prepares the digest of what is new and delivers it. A digest that
 // was prepared and never delivered is delivered first, byte for byte, so a
 // failure is retried and never skipped; a digest is marked sent only after
@@ -96,7 +107,11 @@ func (r *Runner) Digest(ctx context.Context, opts DigestOptions) (*DigestResult,
 		res.Action = DigestNothingNew
 		return res, nil
 	}
-	rendered, err := r.renderDigest(since, now, entries)
+	rejected, err := r.rejectedSinceLastSent(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("digest: %w", err)
+	}
+	rendered, err := r.renderDigest(since, now, entries, rejected)
 	if err != nil {
 		return nil, fmt.Errorf("digest: %w", err)
 	}
@@ -201,7 +216,39 @@ func (r *Runner) digestEntries(ctx context.Context, since, now time.Time) (time.
 	return start, es, err
 }
 
-func (r *Runner) renderDigest(since, now time.Time, entries []entry.Entry) (*render.Digest, error) {
+// rejectedSinceLastSent are the digests refused for good since the last
+// one delivered: the next digest tells its readers about them.
+func (r *Runner) rejectedSinceLastSent(ctx context.Context) ([]render.RejectedDigest, error) {
+	var after time.Time
+	last, err := r.Store.LastSent(ctx)
+	switch {
+	case err == nil:
+		after = last.Created
+	case !errors.Is(err, store.ErrNoDigest):
+		return nil, err
+	}
+	ds, err := r.Store.RejectedSince(ctx, after)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]render.RejectedDigest, len(ds))
+	for i, d := range ds {
+		out[i] = render.RejectedDigest{Subject: d.Subject, Created: d.Created, Reason: d.LastError, URL: r.ArchiveURL(d.ID)}
+	}
+	return out, nil
+}
+
+// ArchiveURL is where the daemon's web page serves digest id
+// (<link>digests/<id>), "" when link is not an http(s) URL.
+func (r *Runner) ArchiveURL(id string) string {
+	u, err := url.Parse(r.Config.Link)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return u.JoinPath("digests", id).String()
+}
+
+func (r *Runner) renderDigest(since, now time.Time, entries []entry.Entry, rejected []render.RejectedDigest) (*render.Digest, error) {
 	if r.DigestRenderer == nil {
 		return nil, errors.New("no digest renderer configured")
 	}
@@ -219,6 +266,7 @@ func (r *Runner) renderDigest(since, now time.Time, entries []entry.Entry) (*ren
 		Location:        r.Config.Digest.Location,
 		Topics:          topics,
 		SubjectTemplate: r.Config.Digest.Subject,
+		Rejected:        rejected,
 	}, entries)
 }
 
@@ -258,13 +306,7 @@ func (r *Runner) deliver(ctx context.Context, res *DigestResult, opts DigestOpti
 	err := r.Sender.Send(ctx, envelopeAddress(from), envelopeList(to), d.Message)
 	stopRenewing()
 	if err != nil {
-		// Record with a fresh context: an interrupted send must still be
-		// marked failed, not left in doubt, when we know it failed.
-		if merr := r.Store.MarkFailed(context.WithoutCancel(ctx), d.ID, err.Error()); merr != nil {
-			err = errors.Join(err, merr)
-		}
-		r.log().Warn("digest send failed", "digest", d.ID, "error", err)
-		return fmt.Errorf("digest %s: send: %w (it will be retried on the next run)", d.ID, err)
+		return r.sendFailed(ctx, d, err)
 	}
 	dest := fmt.Sprintf("smtp %s:%d", r.Config.Mail.Host, r.Config.Mail.Port)
 	if err := r.Store.MarkSent(context.WithoutCancel(ctx), d.ID, dest); err != nil {
@@ -273,6 +315,35 @@ func (r *Runner) deliver(ctx context.Context, res *DigestResult, opts DigestOpti
 	r.log().Info("digest sent", "digest", d.ID, "message_id", d.MessageID, "to", len(to))
 	res.Action = DigestSent
 	return nil
+}
+
+// sendFailed records a failed delivery by what the failure means. Recorded
+// with a fresh context: an interrupted send must still be marked as what
+// we know of it.
+func (r *Runner) sendFailed(ctx context.Context, d *store.Digest, err error) error {
+	bg := context.WithoutCancel(ctx)
+	switch {
+	case errors.Is(err, mail.ErrMaybeDelivered):
+		// Sent in full, then no answer: it may be in the inboxes already.
+		if merr := r.Store.MarkInDoubt(bg, d.ID, err.Error()); merr != nil {
+			err = errors.Join(err, merr)
+		}
+		r.log().Error("digest delivery in doubt", "digest", d.ID, "message_id", d.MessageID, "error", err)
+		return inDoubt{fmt.Errorf("digest %s (Message-ID <%s>): send: %w; not resent automatically: if it never arrived, run again with -force",
+			d.ID, d.MessageID, err)}
+	case errors.Is(err, mail.ErrMessageRejected):
+		if merr := r.Store.MarkRejected(bg, d.ID, err.Error()); merr != nil {
+			err = errors.Join(err, merr)
+		}
+		r.log().Error("digest rejected by the mail server", "digest", d.ID, "message_id", d.MessageID, "error", err)
+		return fmt.Errorf("digest %s: send: %w: %w; it is not retried: the next digest carries what is new since and links to it",
+			d.ID, err, ErrRejected)
+	}
+	if merr := r.Store.MarkFailed(bg, d.ID, err.Error()); merr != nil {
+		err = errors.Join(err, merr)
+	}
+	r.log().Warn("digest send failed", "digest", d.ID, "error", err)
+	return fmt.Errorf("digest %s: send: %w (it will be retried on the next run)", d.ID, err)
 }
 
 // writeDigestFiles writes the message and its parts as <dir>/digest-<id>.*;

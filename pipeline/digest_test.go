@@ -1,17 +1,21 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/netdigest/netdigest/config"
 	"github.com/netdigest/netdigest/entry"
+	"github.com/netdigest/netdigest/mail"
 	"github.com/netdigest/netdigest/render"
 	"github.com/netdigest/netdigest/store"
 	"github.com/netdigest/netdigest/templates"
@@ -252,4 +256,81 @@ func TestHoldFetch(t *testing.T) {
 		t.Fatalf("after release: %v", err)
 	}
 	r2()
+}
+
+// TestDigestRejectedDoesNotBlock: a digest the server refuses for good is
+// recorded as rejected, logged as an error and never retried; the next
+// digest carries only what arrived since, with a line linking to it.
+func TestDigestRejectedDoesNotBlock(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
+	_, st := twoProcesses(t, clk)
+	sender := &fakeSender{err: fmt.Errorf("smtp 127.0.0.1:25: end of DATA: 552 message size exceeds fixed limit: %w", mail.ErrMessageRejected)}
+	r := digestRunner(t, st, clk, sender)
+	var logs bytes.Buffer
+	r.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	addEntries(t, st, clk, "big", 3)
+
+	_, err := r.Digest(ctx, DigestOptions{Send: true})
+	if !errors.Is(err, ErrRejected) || !strings.Contains(err.Error(), "552 message size exceeds fixed limit") {
+		t.Fatalf("refused: %v, want ErrRejected with the reply", err)
+	}
+	if !strings.Contains(logs.String(), `level=ERROR msg="digest rejected by the mail server"`) {
+		t.Errorf("no error log line:\n%s", logs.String())
+	}
+	if p, err := st.Pending(ctx); !errors.Is(err, store.ErrNoDigest) {
+		t.Fatalf("the refused digest is still pending: %+v, %v", p, err)
+	}
+	ds, _ := st.Digests(ctx, 10)
+	if len(ds) != 1 || ds[0].Rejected.IsZero() || !strings.Contains(ds[0].LastError, "552") {
+		t.Fatalf("digests = %+v", ds)
+	}
+	refused := ds[0]
+
+	sender.err = nil
+	clk.Add(time.Hour)
+	addEntries(t, st, clk, "next", 2)
+	res, err := r.Digest(ctx, DigestOptions{Send: true})
+	if err != nil || res.Action != DigestSent || len(res.Digest.EntryIDs) != 2 {
+		t.Fatalf("next digest: %+v, %v; want sent with the 2 new entries", res, err)
+	}
+	link := "https://news.example.org/digests/" + refused.ID
+	for name, part := range map[string]string{"text": res.Digest.Text, "HTML": res.Digest.HTML} {
+		flat := strings.Join(strings.Fields(part), " ")
+		if !strings.Contains(flat, "was never delivered") || !strings.Contains(flat, link) || !strings.Contains(flat, "552 message size exceeds fixed limit") {
+			t.Errorf("the %s part does not tell of the refused digest and link %s", name, link)
+		}
+	}
+
+	clk.Add(time.Hour)
+	addEntries(t, st, clk, "later", 1)
+	res, err = r.Digest(ctx, DigestOptions{Send: true})
+	if err != nil || strings.Contains(res.Digest.Text, "was never delivered") {
+		t.Errorf("the digest after: %v; mentions the refused one again: %v", err, strings.Contains(res.Digest.Text, "was never delivered"))
+	}
+}
+
+// TestDigestMaybeDelivered: a delivery that timed out after the whole
+// message was sent is in doubt, as after a crash: not resent without Force.
+func TestDigestMaybeDelivered(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
+	_, st := twoProcesses(t, clk)
+	sender := &fakeSender{err: fmt.Errorf("smtp 127.0.0.1:25: end of DATA: no reply within 10m0s: %w; %w", context.DeadlineExceeded, mail.ErrMaybeDelivered)}
+	r := digestRunner(t, st, clk, sender)
+	addEntries(t, st, clk, "a", 2)
+	if _, err := r.Digest(ctx, DigestOptions{Send: true}); !errors.Is(err, ErrInDoubt) || !strings.Contains(err.Error(), "-force") {
+		t.Fatalf("timeout after DATA: %v, want ErrInDoubt naming -force", err)
+	}
+	p, err := st.Pending(ctx)
+	if err != nil || !p.InDoubt() || st.Held(p) || !strings.Contains(p.LastError, "no reply within") {
+		t.Fatalf("after the timeout: %+v, %v; want in doubt, held by nobody, with the error", p, err)
+	}
+	sender.err = nil
+	if _, err := r.Digest(ctx, DigestOptions{Send: true}); !errors.Is(err, ErrInDoubt) || sender.count() != 0 {
+		t.Fatalf("the next run: %v, %d sent; want refused as in doubt, nothing sent", err, sender.count())
+	}
+	if res, err := r.Digest(ctx, DigestOptions{Send: true, Force: true}); err != nil || res.Action != DigestSent || sender.count() != 1 {
+		t.Fatalf("-force: %+v, %v", res, err)
+	}
 }

@@ -1,21 +1,32 @@
 package reliability
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	netmail "net/mail"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/emersion/go-smtp"
+
 	"github.com/netdigest/netdigest/config"
+	"github.com/netdigest/netdigest/entry"
 	"github.com/netdigest/netdigest/pipeline"
 	"github.com/netdigest/netdigest/render"
 	"github.com/netdigest/netdigest/store"
@@ -297,4 +308,266 @@ func TestDigestSameSecondTwoStores(t *testing.T) {
 		t.Fatalf("same ids: %s, %s", a.Digest.ID, b.Digest.ID)
 	}
 	rec.res("both written, ids %s", quote(a.Digest.ID+" and "+b.Digest.ID))
+}
+
+// replySink is an SMTP server whose reply to the end of each DATA is
+// decided by reply (nil: accept), after the message was read. It records
+// the messages it accepted, in order.
+type replySink struct {
+	mu       sync.Mutex
+	reply    func() error
+	accepted [][]byte
+}
+
+func (s *replySink) NewSession(*smtp.Conn) (smtp.Session, error) { return &replySession{s}, nil }
+
+func (s *replySink) setReply(f func() error) { s.mu.Lock(); defer s.mu.Unlock(); s.reply = f }
+
+func (s *replySink) messages() [][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.accepted)
+}
+
+type replySession struct{ s *replySink }
+
+func (*replySession) Mail(string, *smtp.MailOptions) error { return nil }
+func (*replySession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (*replySession) Reset()                               {}
+func (*replySession) Logout() error                        { return nil }
+
+func (rs *replySession) Data(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	rs.s.mu.Lock()
+	reply := rs.s.reply
+	rs.s.mu.Unlock()
+	if reply != nil {
+		if err := reply(); err != nil {
+			return err
+		}
+	}
+	rs.s.mu.Lock()
+	defer rs.s.mu.Unlock()
+	rs.s.accepted = append(rs.s.accepted, data)
+	return nil
+}
+
+// replyDir is a config directory for farm whose digests go to sink, with
+// extra settings appended to the mail: block.
+func replyDir(t *testing.T, bin string, urls map[string]string, sink *replySink, mailExtra string) nd {
+	t.Helper()
+	srv := smtp.NewServer(sink)
+	srv.Domain = "localhost"
+	srv.ReadTimeout, srv.WriteTimeout = watchdog, watchdog
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	dir := t.TempDir()
+	mailBlock := fmt.Sprintf("mail: {host: 127.0.0.1, port: %d, security: none, from: netdigest@example.org, to: [readers@example.org]%s}\n",
+		ln.Addr().(*net.TCPAddr).Port, mailExtra)
+	writeFile(t, dir, "feeds.yaml", binaryConfig(onceFetch, urls, mailBlock))
+	return nd{bin: bin, dir: dir}
+}
+
+// decodedText is the text/plain part of a built digest, decoded.
+func decodedText(t *testing.T, raw []byte) string {
+	t.Helper()
+	msg, err := netmail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			t.Fatalf("no text/plain part: %v", err)
+		}
+		if strings.HasPrefix(p.Header.Get("Content-Type"), "text/plain") {
+			b, err := io.ReadAll(p) // the reader decodes quoted-printable
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+	}
+}
+
+// TestMailFailures runs the built binary against SMTP servers that refuse
+// a digest for good, or never answer the end of DATA.
+func TestMailFailures(t *testing.T) {
+	section(t, secMail)
+	bin := buildBinary(t)
+	t.Run("552 at the end of DATA", func(t *testing.T) { testRejected(t, bin) })
+	t.Run("no reply after DATA", func(t *testing.T) { testNoReplyAfterData(t, bin) })
+}
+
+func testRejected(t *testing.T, bin string) {
+	rec := recordAt(t, 1, secMail, "the SMTP server answers `552 message size exceeds fixed limit` at the end of DATA",
+		"`digest -send` exits 1 with the reply and an error log line; the digest is marked refused and never retried; "+
+			"the next digest carries only the entries that arrived since and links to the refused one's page")
+	farm := newFeedFarm(t, 2, 1, nil)
+	sink := &replySink{}
+	n := replyDir(t, bin, farm.urls(), sink, "")
+	farm.gen.Store(1)
+	if out, errOut, code := n.run(t, "fetch", "-all"); code != 0 {
+		t.Fatalf("fetch: exit %d\n%s\n%s", code, out, errOut)
+	}
+	sink.setReply(func() error {
+		return &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4}, Message: "message size exceeds fixed limit"}
+	})
+	out, errOut, code := n.run(t, "digest", "-send", "-v")
+	if code != 1 || !strings.Contains(errOut, "552") || !strings.Contains(errOut, "level=ERROR") {
+		t.Fatalf("refused: exit %d\n%s\n%s", code, out, errOut)
+	}
+	refusal := ""
+	for _, l := range strings.Split(errOut, "\n") {
+		if strings.HasPrefix(l, "netdigest: ") {
+			refusal = l
+		}
+	}
+	_, all := digestState(t, n.db())
+	if len(all) != 1 || all[0].Rejected.IsZero() {
+		t.Fatalf("after the refusal: %+v", all)
+	}
+	refused := all[0]
+
+	// The next run, with nothing new: not retried, nothing sent.
+	sink.setReply(nil)
+	if out, errOut, code := n.run(t, "digest", "-send"); code != 0 || len(sink.messages()) != 0 || !strings.Contains(out, "nothing new") {
+		t.Fatalf("the run after the refusal: exit %d, %d messages\n%s\n%s", code, len(sink.messages()), out, errOut)
+	}
+	waitNextSecond()
+	farm.gen.Store(2)
+	if out, errOut, code := n.run(t, "fetch", "-all"); code != 0 {
+		t.Fatalf("fetch: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if out, errOut, code := n.run(t, "digest", "-send"); code != 0 || len(sink.messages()) != 1 {
+		t.Fatalf("the next digest: exit %d, %d messages\n%s\n%s", code, len(sink.messages()), out, errOut)
+	}
+	text := strings.Join(strings.Fields(decodedText(t, sink.messages()[0])), " ")
+	link := "http://127.0.0.1/digests/" + refused.ID
+	if !strings.Contains(text, "was never delivered") || !strings.Contains(text, link) {
+		t.Errorf("the next digest does not link %s:\n%s", link, text)
+	}
+	pending, all := digestState(t, n.db())
+	if pending != nil || len(all) != 2 {
+		t.Fatalf("pending %v, %d digests", pending, len(all))
+	}
+	next := all[0]
+	for _, id := range next.EntryIDs {
+		if slices.Contains(refused.EntryIDs, id) {
+			t.Errorf("entry %s of the refused digest sent again", id)
+		}
+	}
+	if len(next.EntryIDs) != 2*farmItemsPerGen {
+		t.Errorf("the next digest carries %d entries, want the %d new ones", len(next.EntryIDs), 2*farmItemsPerGen)
+	}
+	rec.res("exit 1: %s; the next run sends nothing; after a fetch the next digest carries the %d new entries and says %s",
+		quote(refusal), len(next.EntryIDs), quote("… "+sentence(text, "was never delivered")+" "+sentence(text, "Its entries are not repeated")))
+}
+
+// sentence is the part of text from from to the first ". " after it.
+func sentence(text, from string) string {
+	i := strings.Index(text, from)
+	if i < 0 {
+		return ""
+	}
+	s := text[i:]
+	if j := strings.Index(s, ". "); j >= 0 {
+		s = s[:j+1]
+	}
+	return s
+}
+
+func testNoReplyAfterData(t *testing.T, bin string) {
+	rec := recordAt(t, 2, secMail, "the SMTP server reads the whole message and never answers the end of DATA (`data_timeout: 1s`)",
+		"`digest -send` exits 1: the digest is in doubt (it may have been accepted), named by its Message-ID; the next run "+
+			"refuses to resend it without -force")
+	farm := newFeedFarm(t, 2, 1, nil)
+	sink := &replySink{}
+	n := replyDir(t, bin, farm.urls(), sink, ", data_timeout: 1s")
+	farm.gen.Store(1)
+	if out, errOut, code := n.run(t, "fetch", "-all"); code != 0 {
+		t.Fatalf("fetch: exit %d\n%s\n%s", code, out, errOut)
+	}
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	// Held past the client's data_timeout, then accepted: what a slow
+	// server that did take the message looks like.
+	sink.setReply(func() error { <-release; return nil })
+	out, errOut, code := n.run(t, "digest", "-send")
+	if code != 1 || !strings.Contains(errOut, "no reply within 1s") || !strings.Contains(errOut, "-force") {
+		t.Fatalf("timeout after DATA: exit %d\n%s\n%s", code, out, errOut)
+	}
+	pending, _ := digestState(t, n.db())
+	if pending == nil || !pending.InDoubt() {
+		t.Fatalf("after the timeout: %+v, want in doubt", pending)
+	}
+	sink.setReply(nil)
+	out2, errOut2, code2 := n.run(t, "digest", "-send")
+	if code2 != 1 || !strings.Contains(errOut2, pending.MessageID) || !strings.Contains(errOut2, "-force") {
+		t.Fatalf("the next run: exit %d\n%s\n%s", code2, out2, errOut2)
+	}
+	if p, _ := digestState(t, n.db()); p == nil || p.Attempts != 1 {
+		t.Fatalf("the next run attempted a delivery: %+v", p)
+	}
+	msg := digestIDs.ReplaceAllString(firstLine(strings.TrimPrefix(errOut, "netdigest: ")), "digest ID (Message-ID <…>)")
+	rec.res("exit 1: %s; the next run exits 1 naming its Message-ID and -force, attempting nothing", quote(msg))
+}
+
+// TestDigestSizeBounded: 100,000 new entries (100 sources of 1,000) make a
+// digest of normal size: both parts within the budget, the oldest as a
+// title list, the rest counted.
+func TestDigestSizeBounded(t *testing.T) {
+	section(t, secMail)
+	rec := recordAt(t, 3, secMail, "a digest of 100,000 new entries (100 sources × 1,000)",
+		"both parts within the 100 KB budget: the newest entries in full, then titles, then a count; the email stays small")
+	h := newHarness(t, nil, hostileFetch())
+	dr, err := render.NewDigestRenderer(templates.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.runner.Config.Digest = config.Digest{Schedule: config.DefaultDigestSchedule, Location: time.UTC, FirstDays: 7}
+	h.runner.DigestRenderer = dr
+	ctx := context.Background()
+	summary := strings.Repeat("A talk about XDP, AF_XDP and page_pool recycling on the receive path. ", 4)
+	for s := range 100 {
+		es := make([]entry.Entry, 1000)
+		for i := range es {
+			id := fmt.Sprintf("urn:flood:%d:%d", s, i)
+			pub := h.clock.Now().Add(-time.Duration(s*1000+i) * time.Second)
+			es[i] = entry.Entry{ID: id, GUID: id, Source: fmt.Sprintf("s%03d", s), Link: "https://flood.example.org/" + id[10:],
+				Title: "Flood talk " + id[10:], Summary: summary, Published: pub, Updated: pub, ContentHash: id}
+		}
+		if _, err := h.store.SaveFetch(ctx, store.SourceState{Name: fmt.Sprintf("s%03d", s)}, es); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := h.runner.Digest(ctx, pipeline.DigestOptions{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, r := res.Digest, res.Rendered
+	if len(d.EntryIDs) != 100_000 {
+		t.Fatalf("the digest carries %d entries", len(d.EntryIDs))
+	}
+	if len(d.Text) > render.DefaultMaxHTMLBytes || len(d.HTML) > render.DefaultMaxHTMLBytes || len(d.Message) > 3*render.DefaultMaxHTMLBytes {
+		t.Fatalf("text %d, HTML %d, message %d bytes", len(d.Text), len(d.HTML), len(d.Message))
+	}
+	if r.TextTruncated == 0 || r.TextOmitted == 0 || !strings.Contains(d.Text, "Also new:") {
+		t.Fatalf("text: %d by title, %d counted", r.TextTruncated, r.TextOmitted)
+	}
+	rec.res("message %d KB: text part %d KB (%d in full, %d by title, %d counted), HTML part %d KB (%d in full, %d by title, %d counted)",
+		len(d.Message)/1000, len(d.Text)/1000, 100_000-r.TextTruncated-r.TextOmitted, r.TextTruncated, r.TextOmitted,
+		len(d.HTML)/1000, 100_000-r.Truncated-r.Omitted, r.Truncated, r.Omitted)
 }

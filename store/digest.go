@@ -26,6 +26,7 @@ type Digest struct {
 	EntryIDs    []string
 	SendStarted time.Time // a delivery began and has not ended (success or error)
 	Sent        time.Time // the server accepted it, or it was written to a file
+	Rejected    time.Time // the server refused it permanently (LastError has its reply)
 	DeliveredTo string
 	Attempts    int
 	LastError   string
@@ -73,9 +74,19 @@ func (e *BusyError) Error() string {
 }
 
 const digestColumns = `id, period_start, period_end, created, message_id, subject, message,
-	html, text, send_started, sent, delivered_to, attempts, last_error, owner_pid, owner_host, owner_until`
+	html, text, send_started, sent, delivered_to, attempts, last_error, owner_pid, owner_host, owner_until, rejected`
+
+// pendingDigest selects what is still to be delivered: neither sent nor
+// refused for good.
+const pendingDigest = ` WHERE sent IS NULL AND rejected IS NULL`
 
 const selectDigest = `SELECT ` + digestColumns + ` FROM digests`
+
+// selectDigestSummary reads digests without their message bytes and parts
+// (lists, archive pages).
+const selectDigestSummary = `SELECT id, period_start, period_end, created, message_id, subject,
+	x'', '', '', send_started, sent, delivered_to, attempts, last_error, owner_pid, owner_host, owner_until,
+	rejected FROM digests`
 
 // SetOwner replaces the process identity recorded with what this store
 // holds (default Self()): for tests that play two processes in one.
@@ -128,7 +139,7 @@ func (s *Store) prepareDigest(ctx context.Context, d *Digest, exclusive bool) er
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		// Read inside the (immediate) transaction: what another process
 		// committed before it is seen, and nothing commits during it.
-		if other, err := scanDigest(tx.QueryRowContext(ctx, selectDigest+` WHERE sent IS NULL ORDER BY created, id LIMIT 1`)); err == nil {
+		if other, err := scanDigest(tx.QueryRowContext(ctx, selectDigest+pendingDigest+` ORDER BY created, id LIMIT 1`)); err == nil {
 			return &BusyError{ID: other.ID, Owner: other.Owner, Sending: !other.SendStarted.IsZero()}
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
@@ -224,6 +235,39 @@ func (s *Store) MarkFailed(ctx context.Context, id, msg string) error {
 		`UPDATE digests SET send_started = NULL, last_error = ?, owner_until = NULL WHERE id = ?`, msg, id)
 }
 
+// MarkInDoubt records a delivery that ended without an answer after the
+// whole message was sent (msg says how): the server may have accepted it,
+// so it stays in doubt, as after a crash, and is resent only when forced.
+func (s *Store) MarkInDoubt(ctx context.Context, id, msg string) error {
+	return s.updateDigest(ctx, id, "in doubt",
+		`UPDATE digests SET last_error = ?, owner_until = NULL WHERE id = ? AND send_started IS NOT NULL`, msg, id)
+}
+
+// MarkRejected records that the server refused digest id for good with
+// reply: it is no longer pending, and never retried.
+func (s *Store) MarkRejected(ctx context.Context, id, reply string) error {
+	return s.updateDigest(ctx, id, "rejected",
+		`UPDATE digests SET rejected = ?, send_started = NULL, last_error = ?, owner_until = NULL WHERE id = ?`,
+		s.nowText(), reply, id)
+}
+
+// RejectedSince lists the digests refused for good that were prepared
+// after t, oldest first, without their message bytes and parts.
+func (s *Store) RejectedSince(ctx context.Context, t time.Time) ([]Digest, error) {
+	v, err := encodeTime(t)
+	if err != nil {
+		return nil, fmt.Errorf("store: rejected digests since %v: %w", t, err)
+	}
+	if v == nil {
+		v = ""
+	}
+	out, err := s.listDigests(ctx, selectDigestSummary+` WHERE rejected IS NOT NULL AND created > ? ORDER BY created, id`, v)
+	if err != nil {
+		return nil, fmt.Errorf("store: rejected digests since %v: %w", t, err)
+	}
+	return out, nil
+}
+
 // MarkSent records that digest id was accepted by deliveredTo.
 func (s *Store) MarkSent(ctx context.Context, id, deliveredTo string) error {
 	return s.updateDigest(ctx, id, "sent",
@@ -254,7 +298,7 @@ func (s *Store) LastSent(ctx context.Context) (*Digest, error) {
 
 // Pending returns the oldest digest prepared and not delivered, or ErrNoDigest.
 func (s *Store) Pending(ctx context.Context) (*Digest, error) {
-	return s.oneDigest(ctx, "pending", selectDigest+" WHERE sent IS NULL ORDER BY created, id LIMIT 1")
+	return s.oneDigest(ctx, "pending", selectDigest+pendingDigest+" ORDER BY created, id LIMIT 1")
 }
 
 // Digest returns the digest with the given id, or ErrNoDigest.
@@ -265,18 +309,24 @@ func (s *Store) Digest(ctx context.Context, id string) (*Digest, error) {
 // Digests lists the newest limit digests, newest first, without their
 // message bytes and parts (for an archive page).
 func (s *Store) Digests(ctx context.Context, limit int) ([]Digest, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, period_start, period_end, created, message_id, subject,
-		x'', '', '', send_started, sent, delivered_to, attempts, last_error, owner_pid, owner_host, owner_until
-		FROM digests ORDER BY created DESC, id DESC LIMIT ?`, limit)
+	out, err := s.listDigests(ctx, selectDigestSummary+` ORDER BY created DESC, id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: digests: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) listDigests(ctx context.Context, query string, args ...any) ([]Digest, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []Digest
 	for rows.Next() {
 		d, err := scanDigest(rows)
 		if err != nil {
-			return nil, fmt.Errorf("store: digests: %w", err)
+			return nil, err
 		}
 		out = append(out, *d)
 	}
@@ -316,19 +366,19 @@ func (s *Store) digestEntryIDs(ctx context.Context, id string) ([]string, error)
 
 func scanDigest(row interface{ Scan(...any) error }) (*Digest, error) {
 	var (
-		d                                               Digest
-		start, end, created, sendStarted, sentAt, until sql.NullString
+		d                                                         Digest
+		start, end, created, sendStarted, sentAt, until, rejected sql.NullString
 	)
 	err := row.Scan(&d.ID, &start, &end, &created, &d.MessageID, &d.Subject, &d.Message,
 		&d.HTML, &d.Text, &sendStarted, &sentAt, &d.DeliveredTo, &d.Attempts, &d.LastError,
-		&d.Owner.PID, &d.Owner.Host, &until)
+		&d.Owner.PID, &d.Owner.Host, &until, &rejected)
 	if err != nil {
 		return nil, err
 	}
 	for _, f := range []struct {
 		dst *time.Time
 		src sql.NullString
-	}{{&d.PeriodStart, start}, {&d.PeriodEnd, end}, {&d.Created, created}, {&d.SendStarted, sendStarted}, {&d.Sent, sentAt}, {&d.OwnerUntil, until}} {
+	}{{&d.PeriodStart, start}, {&d.PeriodEnd, end}, {&d.Created, created}, {&d.SendStarted, sendStarted}, {&d.Sent, sentAt}, {&d.OwnerUntil, until}, {&d.Rejected, rejected}} {
 		if *f.dst, err = decodeTime(f.src); err != nil {
 			return nil, err
 		}

@@ -139,11 +139,13 @@ func newSender(cfg *config.Config) (*mail.SMTP, error) {
 		}
 	}
 	return mail.NewSMTP(mail.SMTPConfig{
-		Host:     m.Host,
-		Port:     m.Port,
-		Security: m.Security,
-		Username: m.Username,
-		Password: password,
+		Host:        m.Host,
+		Port:        m.Port,
+		Security:    m.Security,
+		Username:    m.Username,
+		Password:    password,
+		Timeout:     m.Timeout,
+		DataTimeout: m.DataTimeout,
 	}), nil
 }
 
