@@ -233,14 +233,14 @@ func (r *Runner) rejectedSinceLastSent(ctx context.Context) ([]render.RejectedDi
 	}
 	out := make([]render.RejectedDigest, len(ds))
 	for i, d := range ds {
-		out[i] = render.RejectedDigest{Subject: d.Subject, Created: d.Created, Reason: d.LastError, URL: r.ArchiveURL(d.ID)}
+		out[i] = render.RejectedDigest{Subject: d.Subject, Created: d.Created, Reason: d.LastError, URL: r.archiveURL(d.ID)}
 	}
 	return out, nil
 }
 
-// ArchiveURL is where the daemon's web page serves digest id
+// archiveURL is where the daemon's web page serves digest id
 // (<link>digests/<id>), "" when link is not an http(s) URL.
-func (r *Runner) ArchiveURL(id string) string {
+func (r *Runner) archiveURL(id string) string {
 	u, err := url.Parse(r.Config.Link)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return ""
