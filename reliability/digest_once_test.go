@@ -1,6 +1,7 @@
 package reliability
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -20,6 +21,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -237,8 +239,10 @@ func testTwoRuns(t *testing.T, bin string) {
 	}
 	rec.res("exit %d: %s; the server saw one request", code, quote(stableOwner(firstLine(out))))
 
+	t.Run("beside serve", func(t *testing.T) { testRunBesideServe(t, n) })
+
 	t.Run("after kill -9", func(t *testing.T) {
-		rec := recordAt(t, 4, secOnce, "`netdigest run` after the previous run was killed with SIGKILL mid-fetch (its lease left behind)",
+		rec := recordAt(t, 5, secOnce, "`netdigest run` after the previous run was killed with SIGKILL mid-fetch (its lease left behind)",
 			"the next run takes the lease at once (the owner's pid is gone) and fetches")
 		feed2 := &blockingFeed{reached: make(chan struct{}), release: make(chan struct{})}
 		srv2 := httptest.NewServer(feed2)
@@ -260,12 +264,60 @@ func testTwoRuns(t *testing.T, bin string) {
 	})
 }
 
+// testRunBesideServe starts `netdigest serve` on n's store and runs `run`
+// beside it: the daemon owns the fetch cycles while it runs.
+func testRunBesideServe(t *testing.T, n nd) {
+	rec := recordAt(t, 4, secOnce, "`netdigest run` (from cron) while `netdigest serve` runs on the same store",
+		"the run skips with a message naming the daemon's pid (exit 0); the daemon keeps running and stops cleanly")
+	cmd := n.command(context.Background(), "serve", "-listen", "127.0.0.1:0")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	serving := make(chan struct{})
+	var logs strings.Builder
+	var logsMu sync.Mutex
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			logsMu.Lock()
+			logs.WriteString(sc.Text() + "\n")
+			logsMu.Unlock()
+			if strings.Contains(sc.Text(), "msg=serving") {
+				close(serving)
+			}
+		}
+	}()
+	select {
+	case <-serving:
+	case <-time.After(watchdog):
+		t.Fatal("serve never started")
+	}
+	out, errOut, code := n.run(t, "run", "-all")
+	if code != 0 || ownerPID(out) != cmd.Process.Pid || !strings.Contains(out, "skipped") {
+		t.Fatalf("run beside serve: exit %d (serve pid %d)\n%s\n%s", code, cmd.Process.Pid, out, errOut)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		logsMu.Lock()
+		defer logsMu.Unlock()
+		t.Fatalf("serve: %v\n%s", err, logs.String())
+	}
+	rec.res("exit %d: %s; serve then stopped cleanly on SIGTERM", code, quote(stableOwner(firstLine(out))))
+}
+
 // TestDigestSameSecondTwoStores: two processes (two stores on one file,
 // one fixed clock) prepare digests in the same second: a digest, then a
 // -since re-send by the other.
 func TestDigestSameSecondTwoStores(t *testing.T) {
 	section(t, secOnce)
-	rec := recordAt(t, 5, secOnce, "two processes prepare digests within one second (a digest, then another process's -since)",
+	rec := recordAt(t, 6, secOnce, "two processes prepare digests within one second (a digest, then another process's -since)",
 		"both written, distinct ids and Message-IDs; no `UNIQUE constraint failed` surfaces")
 	srv := newGoodServer(t, 3)
 	h := newHarness(t, nil, hostileFetch(), feedSource("good", srv.URL))
