@@ -101,6 +101,11 @@ type Mail struct {
 	From        string
 	To          []string
 	ListID      string
+	// Timeout bounds a session up to the end of the message data;
+	// DataTimeout the wait for the server's reply after it (RFC 5321
+	// recommends 10 minutes). Zero: mail's defaults.
+	Timeout     time.Duration
+	DataTimeout time.Duration
 }
 
 // Topic tags entries that mention any of its keywords (see package keyword).
@@ -673,6 +678,9 @@ func (p *parser) mail(v *yaml.Node) *Mail {
 			}
 		},
 		"list_id": func(v *yaml.Node) { p.decode(v, &m.ListID) },
+
+		"timeout":      func(v *yaml.Node) { p.duration(v, &m.Timeout) },
+		"data_timeout": func(v *yaml.Node) { p.duration(v, &m.DataTimeout) },
 	})
 	if m.Host == "" {
 		p.errorf(v, "mail needs host")

@@ -12,6 +12,7 @@ import (
 	"net/textproto"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -28,8 +29,33 @@ const (
 	SecurityNone     = "none"     // no TLS: only sensible on localhost
 )
 
-// DefaultTimeout bounds dial plus the whole SMTP session.
+// DefaultTimeout bounds dial plus the SMTP session up to the end of the
+// message data.
 const DefaultTimeout = 30 * time.Second
+
+// DefaultDataTimeout is how long the reply to the end of DATA is waited
+// for: the server is checking (or queueing) the message, and RFC 5321
+// §4.5.3.2.6 asks clients to wait 10 minutes rather than give up on a
+// message it may be about to accept.
+const DefaultDataTimeout = 10 * time.Minute
+
+// ErrMaybeDelivered marks a failure after the whole message was sent and
+// before the server's reply: a timeout or a lost connection at the end of
+// DATA. The server may have accepted the message, so it must not be sent
+// again automatically (it would arrive twice).
+var ErrMaybeDelivered = errors.New("the server may have accepted the message")
+
+// ErrMessageRejected marks a permanent (5xx) reply to the message itself:
+// to MAIL FROM, a RCPT TO, DATA or the end of DATA. Sending the same
+// message again fails the same way. (A 5xx to AUTH is permanent too, but
+// about the account, not the message: it is not marked.)
+var ErrMessageRejected = errors.New("the server refused the message")
+
+// rejection marks err as ErrMessageRejected without changing its text.
+type rejection struct{ error }
+
+func (r rejection) Unwrap() error      { return r.error }
+func (rejection) Is(target error) bool { return target == ErrMessageRejected }
 
 // SMTPConfig says where and how to deliver.
 type SMTPConfig struct {
@@ -43,8 +69,12 @@ type SMTPConfig struct {
 	Username string
 	// Password is never logged nor put in errors (see String, LogValue).
 	Password string
-	// Timeout bounds dial plus the whole session; default DefaultTimeout.
+	// Timeout bounds dial plus the session up to the end of the message
+	// data; default DefaultTimeout.
 	Timeout time.Duration
+	// DataTimeout bounds the wait for the reply to the end of DATA;
+	// default DefaultDataTimeout.
+	DataTimeout time.Duration
 	// TLSConfig is optional; its ServerName defaults to Host.
 	TLSConfig *tls.Config
 	// LocalName is the name sent with EHLO; default "localhost".
@@ -64,8 +94,8 @@ func (c SMTPConfig) Validate() error {
 	if c.Port < 0 || c.Port > 65535 {
 		return fmt.Errorf("smtp: port %d out of range", c.Port)
 	}
-	if c.Timeout < 0 {
-		return fmt.Errorf("smtp: negative timeout %s", c.Timeout)
+	if c.Timeout < 0 || c.DataTimeout < 0 {
+		return fmt.Errorf("smtp: negative timeout %s/%s", c.Timeout, c.DataTimeout)
 	}
 	return nil
 }
@@ -77,8 +107,8 @@ func (c SMTPConfig) String() string {
 	if c.Password != "" {
 		pw = "[redacted]"
 	}
-	return fmt.Sprintf("smtp{host=%s port=%d security=%s username=%q password=%s timeout=%s}",
-		c.Host, c.Port, c.Security, c.Username, pw, c.Timeout)
+	return fmt.Sprintf("smtp{host=%s port=%d security=%s username=%q password=%s timeout=%s data_timeout=%s}",
+		c.Host, c.Port, c.Security, c.Username, pw, c.Timeout, c.DataTimeout)
 }
 
 // LogValue keeps the password out of slog output.
@@ -89,6 +119,7 @@ func (c SMTPConfig) LogValue() slog.Value {
 		slog.String("security", c.Security),
 		slog.String("username", c.Username),
 		slog.Duration("timeout", c.Timeout),
+		slog.Duration("data_timeout", c.DataTimeout),
 	)
 }
 
@@ -119,6 +150,9 @@ func NewSMTP(cfg SMTPConfig) *SMTP {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout
 	}
+	if cfg.DataTimeout == 0 {
+		cfg.DataTimeout = DefaultDataTimeout
+	}
 	if cfg.LocalName == "" {
 		cfg.LocalName = "localhost"
 	}
@@ -139,8 +173,10 @@ func (s *SMTP) Addr() string {
 // retry never delivers twice to the others.
 //
 // Errors read "smtp HOST:PORT: STEP: cause"; IsPermanent tells a 5xx
-// rejection from a temporary failure. When ctx ends first, the cause is
-// ctx's (errors.Is(err, context.Canceled) holds after a cancellation).
+// rejection from a temporary failure, and errors.Is(err, ErrMaybeDelivered)
+// a failure after the whole message was sent (do not resend). When ctx ends
+// first, the cause is ctx's (errors.Is(err, context.Canceled) holds after a
+// cancellation).
 func (s *SMTP) Send(ctx context.Context, from string, to []string, raw []byte) error {
 	addr := s.Addr()
 	if err := s.cfg.Validate(); err != nil {
@@ -154,9 +190,6 @@ func (s *SMTP) Send(ctx context.Context, from string, to []string, raw []byte) e
 		return fmt.Errorf("smtp %s: empty message", addr)
 	}
 
-	ctx, cancel := context.WithTimeoutCause(ctx, s.cfg.Timeout,
-		fmt.Errorf("session timeout %s: %w", s.cfg.Timeout, context.DeadlineExceeded))
-	defer cancel()
 	step, err := s.deliver(ctx, addr, envFrom, rcpts, raw)
 	if err == nil {
 		return nil
@@ -164,35 +197,55 @@ func (s *SMTP) Send(ctx context.Context, from string, to []string, raw []byte) e
 	// A reply from the server is the real story even if ctx ended since;
 	// otherwise a closed connection is only the symptom of ctx ending.
 	var reply *textproto.Error
-	if !errors.As(err, &reply) {
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			// The connection's deadline is ctx's own, which may not have
-			// fired yet: wait for it so the error names the cause.
-			<-ctx.Done()
+	if errors.As(err, &reply) {
+		err = fmt.Errorf("smtp %s: %s: %w", addr, step, err)
+		if IsPermanent(err) && messageStep(step) {
+			return rejection{err}
 		}
-		if ctx.Err() != nil {
-			err = context.Cause(ctx)
-		}
+		return err
+	}
+	switch {
+	case ctx.Err() != nil:
+		err = context.Cause(ctx)
+	case errors.Is(err, os.ErrDeadlineExceeded) && step == stepEndOfData:
+		err = fmt.Errorf("no reply within %s: %w", s.cfg.DataTimeout, context.DeadlineExceeded)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		err = fmt.Errorf("session timeout %s: %w", s.cfg.Timeout, context.DeadlineExceeded)
+	}
+	if step == stepEndOfData {
+		return fmt.Errorf("smtp %s: %s: %w; %w", addr, step, err, ErrMaybeDelivered)
 	}
 	return fmt.Errorf("smtp %s: %s: %w", addr, step, err)
 }
 
+// stepEndOfData is the step after which the server may hold the message.
+const stepEndOfData = "end of DATA"
+
+// messageStep reports whether step is part of the mail transaction, whose
+// replies are about the message and its recipients.
+func messageStep(step string) bool {
+	return step == stepEndOfData || step == "DATA" || strings.HasPrefix(step, "MAIL FROM") || strings.HasPrefix(step, "RCPT TO")
+}
+
 // deliver runs one SMTP session and names the step that failed.
 func (s *SMTP) deliver(ctx context.Context, addr, from string, rcpts []string, raw []byte) (step string, err error) {
-	var d net.Dialer
+	// The connection's deadline bounds the session even if nobody
+	// cancels: Timeout up to the end of the data, then DataTimeout.
+	deadline := time.Now().Add(s.cfg.Timeout)
+	d := net.Dialer{Deadline: deadline}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
+			err = os.ErrDeadlineExceeded
+		}
 		return "dial", err
 	}
 	defer conn.Close()
-	// Closing the connection is what unblocks a read or write when ctx ends;
-	// the deadline bounds the session even if nobody cancels.
+	// Closing the connection is what unblocks a read or write when ctx ends.
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
-	if dl, ok := ctx.Deadline(); ok {
-		if err := conn.SetDeadline(dl); err != nil {
-			return "dial", err
-		}
+	if err := conn.SetDeadline(deadline); err != nil {
+		return "dial", err
 	}
 
 	tlsCfg := s.tlsConfig()
@@ -256,13 +309,23 @@ func (s *SMTP) deliver(ctx context.Context, addr, from string, rcpts []string, r
 	if _, err := w.Write(raw); err != nil {
 		return "DATA", err
 	}
+	// Close sends the terminator and reads the reply: from here the server
+	// may be accepting the message, and gets DataTimeout to say so.
+	if err := conn.SetDeadline(time.Now().Add(s.cfg.DataTimeout)); err != nil {
+		return "DATA", err
+	}
 	if err := w.Close(); err != nil {
-		return "end of DATA", err
+		return stepEndOfData, err
 	}
 	// Accepted: a failing QUIT must not turn this into an error, or the
 	// retry would deliver the message twice.
 	_ = c.Quit()
 	return "", nil
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func (s *SMTP) tlsConfig() *tls.Config {

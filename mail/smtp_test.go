@@ -304,6 +304,7 @@ func TestSMTPFailures(t *testing.T) {
 		port      func(t *testing.T) int // instead of a server
 		wantIn    []string               // substrings of the error text
 		permanent bool
+		rejected  bool // the message itself was refused (not the account)
 		code      int
 		noData    bool // the server must not have seen DATA
 	}{
@@ -327,8 +328,20 @@ func TestSMTPFailures(t *testing.T) {
 			cfg:       func(port int) SMTPConfig { return SMTPConfig{Host: "127.0.0.1", Port: port, Security: SecurityNone} },
 			wantIn:    []string{"RCPT TO <bob@example.net>: 550", "no such user"},
 			permanent: true,
+			rejected:  true,
 			code:      550,
 			noData:    true,
+		},
+		{
+			name: "message refused at end of DATA",
+			be: &backend{dataErr: &smtp.SMTPError{
+				Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4}, Message: "message size exceeds fixed limit"}},
+			mode:      plainServer,
+			cfg:       func(port int) SMTPConfig { return SMTPConfig{Host: "127.0.0.1", Port: port, Security: SecurityNone} },
+			wantIn:    []string{"end of DATA: 552", "message size exceeds fixed limit"},
+			permanent: true,
+			rejected:  true,
+			code:      552,
 		},
 		{
 			name: "temporary failure at end of DATA",
@@ -401,6 +414,12 @@ func TestSMTPFailures(t *testing.T) {
 			if IsPermanent(err) != tt.permanent {
 				t.Errorf("IsPermanent(%q) = %v, want %v", msg, IsPermanent(err), tt.permanent)
 			}
+			if errors.Is(err, ErrMessageRejected) != tt.rejected {
+				t.Errorf("errors.Is(%q, ErrMessageRejected) = %v, want %v", msg, !tt.rejected, tt.rejected)
+			}
+			if errors.Is(err, ErrMaybeDelivered) {
+				t.Errorf("%q is marked ErrMaybeDelivered: the server answered, or the message was never complete", msg)
+			}
 			if ReplyCode(err) != tt.code {
 				t.Errorf("ReplyCode(%q) = %d, want %d", msg, ReplyCode(err), tt.code)
 			}
@@ -450,21 +469,53 @@ func TestSMTPContextCancel(t *testing.T) {
 	if IsPermanent(err) {
 		t.Error("a cancelled send is permanent")
 	}
+	if !errors.Is(err, ErrMaybeDelivered) {
+		t.Error("cancelled after the whole message was sent, yet not marked ErrMaybeDelivered")
+	}
 }
 
-func TestSMTPSessionTimeout(t *testing.T) {
-	// The session deadline comes from Timeout; the stalled server would
-	// otherwise hold Send forever. A short Timeout is a bound here, not a
-	// timing assertion.
+// TestSMTPDataReplyTimeout: the server holds its reply to the end of DATA
+// past DataTimeout. It may have accepted the message, so the error says so
+// (ErrMaybeDelivered) and is not a plain temporary failure. (Before issue
+// #11 this was the session timeout, and a retry would send it again.) A
+// short DataTimeout is a bound here, not a timing assertion.
+func TestSMTPDataReplyTimeout(t *testing.T) {
 	be := &backend{stall: make(chan struct{}), stalled: make(chan struct{})}
 	port := startServer(t, be, plainServer, tls.Certificate{})
 	t.Cleanup(func() { close(be.stall) })
-	err := NewSMTP(SMTPConfig{Host: "127.0.0.1", Port: port, Security: SecurityNone, Timeout: 200 * time.Millisecond}).
+	err := NewSMTP(SMTPConfig{Host: "127.0.0.1", Port: port, Security: SecurityNone, Timeout: time.Hour, DataTimeout: 200 * time.Millisecond}).
 		Send(context.Background(), testFrom, testTo, builtDigest(t))
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v, want a deadline error", err)
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ErrMaybeDelivered) {
+		t.Fatalf("err = %v, want a deadline error marked ErrMaybeDelivered", err)
 	}
-	if !strings.Contains(err.Error(), "session timeout 200ms") || IsPermanent(err) {
+	if !strings.Contains(err.Error(), "end of DATA: no reply within 200ms") || IsPermanent(err) {
+		t.Errorf("err = %q, IsPermanent %v", err, IsPermanent(err))
+	}
+}
+
+// TestSMTPSessionTimeout: a server that never greets is bounded by Timeout,
+// and nothing was sent, so the failure is an ordinary temporary one.
+func TestSMTPSessionTimeout(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { c.Close() }) // silent until the test ends
+		}
+	}()
+	err = NewSMTP(SMTPConfig{Host: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port, Security: SecurityNone, Timeout: 200 * time.Millisecond}).
+		Send(context.Background(), testFrom, testTo, builtDigest(t))
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrMaybeDelivered) {
+		t.Fatalf("err = %v, want a deadline error, not ErrMaybeDelivered", err)
+	}
+	if !strings.Contains(err.Error(), "greeting: session timeout 200ms") || IsPermanent(err) {
 		t.Errorf("err = %q, IsPermanent %v", err, IsPermanent(err))
 	}
 }

@@ -41,6 +41,9 @@ const (
 	DigestDryRun     DigestAction = "dry run"
 	DigestSent       DigestAction = "sent"
 	DigestWritten    DigestAction = "written"
+	// DigestBusy: another live process is preparing or sending a digest
+	// (the error is a *store.BusyError naming it); nothing was sent.
+	DigestBusy DigestAction = "busy"
 )
 
 // DigestResult describes a digest run.
@@ -59,6 +62,17 @@ type DigestResult struct {
 // resend with Force if it never arrived.
 var ErrInDoubt = errors.New("an earlier delivery of this digest was interrupted and may have been accepted")
 
+// inDoubt marks err as ErrInDoubt without repeating ErrInDoubt's text.
+type inDoubt struct{ error }
+
+func (e inDoubt) Unwrap() error      { return e.error }
+func (inDoubt) Is(target error) bool { return target == ErrInDoubt }
+
+// ErrRejected means the mail server refused the digest for good (a 5xx
+// reply): it is recorded as rejected and never retried, and the next
+// digest carries what arrived since with a line linking to it.
+var ErrRejected = errors.New("the mail server refused the digest for good")
+
 // Digest prepares the digest of what is new and delivers it. A digest that
 // was prepared and never delivered is delivered first, byte for byte, so a
 // failure is retried and never skipped; a digest is marked sent only after
@@ -68,6 +82,9 @@ func (r *Runner) Digest(ctx context.Context, opts DigestOptions) (*DigestResult,
 		pending, err := r.Store.Pending(ctx)
 		switch {
 		case err == nil:
+			if r.Store.HeldElsewhere(pending) {
+				return busy(&DigestResult{Digest: pending}, &store.BusyError{ID: pending.ID, Owner: pending.Owner, Sending: !pending.SendStarted.IsZero()})
+			}
 			if pending.InDoubt() && !opts.Force {
 				return &DigestResult{Digest: pending}, fmt.Errorf("digest %s (Message-ID <%s>): %w; if it never arrived, run again with -force",
 					pending.ID, pending.MessageID, ErrInDoubt)
@@ -89,7 +106,11 @@ func (r *Runner) Digest(ctx context.Context, opts DigestOptions) (*DigestResult,
 		res.Action = DigestNothingNew
 		return res, nil
 	}
-	rendered, err := r.renderDigest(since, now, entries)
+	rejected, err := r.rejectedSinceLastSent(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("digest: %w", err)
+	}
+	rendered, err := r.renderDigest(since, now, entries, rejected)
 	if err != nil {
 		return nil, fmt.Errorf("digest: %w", err)
 	}
@@ -99,45 +120,77 @@ func (r *Runner) Digest(ctx context.Context, opts DigestOptions) (*DigestResult,
 		return res, nil
 	}
 
-	id, err := r.freeDigestID(ctx, now)
+	d, err := r.prepare(ctx, since, now, entries, rendered, !opts.Since.IsZero())
+	var be *store.BusyError
+	if errors.As(err, &be) {
+		return busy(res, err)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("digest: %w", err)
-	}
-	msgID := "digest-" + id + "@" + r.mailDomain()
-	from, to, listID := r.addresses()
-	raw, err := mail.Build(mail.Message{
-		From:            from,
-		To:              to,
-		Subject:         rendered.Subject,
-		Date:            now,
-		MessageID:       msgID,
-		ListID:          listID,
-		ListUnsubscribe: r.Config.Digest.Unsubscribe,
-		Text:            rendered.Text,
-		HTML:            rendered.HTML,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("digest: build message: %w", err)
-	}
-	d := &store.Digest{
-		ID:          id,
-		PeriodStart: since,
-		PeriodEnd:   now,
-		Created:     now,
-		MessageID:   msgID,
-		Subject:     rendered.Subject,
-		Message:     raw,
-		HTML:        string(rendered.HTML),
-		Text:        string(rendered.Text),
-	}
-	for _, e := range entries {
-		d.EntryIDs = append(d.EntryIDs, e.ID)
-	}
-	if err := r.Store.PrepareDigest(ctx, d); err != nil {
 		return nil, fmt.Errorf("digest: %w", err)
 	}
 	res.Digest = d
 	return res, r.deliver(ctx, res, opts)
+}
+
+// busy is the result of a run that found another process at work: not a
+// failure of this one, so the caller reports it and stops (exit 0).
+func busy(res *DigestResult, err error) (*DigestResult, error) {
+	res.Action = DigestBusy
+	return res, fmt.Errorf("digest: %w; nothing was sent", err)
+}
+
+// prepare builds the message and records the digest, claiming its entries.
+// Its id is the preparation time to the second, which sorts and reads well
+// in file names; a second digest in the same second (a digest, then one
+// with -since; or two processes) gets a "-2" suffix, and so on. The store
+// checks the id in the transaction that records it, so this holds across
+// processes.
+func (r *Runner) prepare(ctx context.Context, since, now time.Time, entries []entry.Entry, rendered *render.Digest, resend bool) (*store.Digest, error) {
+	base := now.UTC().Format("20060102T150405Z")
+	for n := 1; ; n++ {
+		id := base
+		if n > 1 {
+			id = fmt.Sprintf("%s-%d", base, n)
+		}
+		msgID := "digest-" + id + "@" + r.mailDomain()
+		from, to, listID := r.addresses()
+		raw, err := mail.Build(mail.Message{
+			From:            from,
+			To:              to,
+			Subject:         rendered.Subject,
+			Date:            now,
+			MessageID:       msgID,
+			ListID:          listID,
+			ListUnsubscribe: r.Config.Digest.Unsubscribe,
+			Text:            rendered.Text,
+			HTML:            rendered.HTML,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("build message: %w", err)
+		}
+		d := &store.Digest{
+			ID:          id,
+			PeriodStart: since,
+			PeriodEnd:   now,
+			Created:     now,
+			MessageID:   msgID,
+			Subject:     rendered.Subject,
+			Message:     raw,
+			HTML:        string(rendered.HTML),
+			Text:        string(rendered.Text),
+		}
+		for _, e := range entries {
+			d.EntryIDs = append(d.EntryIDs, e.ID)
+		}
+		if resend {
+			err = r.Store.PrepareResend(ctx, d)
+		} else {
+			err = r.Store.PrepareDigest(ctx, d)
+		}
+		if !errors.Is(err, store.ErrDigestIDTaken) {
+			return d, err
+		}
+	}
 }
 
 // digestEntries picks the entries of the next digest and the period start.
@@ -162,7 +215,39 @@ func (r *Runner) digestEntries(ctx context.Context, since, now time.Time) (time.
 	return start, es, err
 }
 
-func (r *Runner) renderDigest(since, now time.Time, entries []entry.Entry) (*render.Digest, error) {
+// rejectedSinceLastSent are the digests refused for good since the last
+// one delivered: the next digest tells its readers about them.
+func (r *Runner) rejectedSinceLastSent(ctx context.Context) ([]render.RejectedDigest, error) {
+	var after time.Time
+	last, err := r.Store.LastSent(ctx)
+	switch {
+	case err == nil:
+		after = last.Created
+	case !errors.Is(err, store.ErrNoDigest):
+		return nil, err
+	}
+	ds, err := r.Store.RejectedSince(ctx, after)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]render.RejectedDigest, len(ds))
+	for i, d := range ds {
+		out[i] = render.RejectedDigest{Subject: d.Subject, Created: d.Created, Reason: d.LastError, URL: r.archiveURL(d.ID)}
+	}
+	return out, nil
+}
+
+// archiveURL is where the daemon's web page serves digest id
+// (<link>digests/<id>), "" when link is not an http(s) URL.
+func (r *Runner) archiveURL(id string) string {
+	u, err := url.Parse(r.Config.Link)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return u.JoinPath("digests", id).String()
+}
+
+func (r *Runner) renderDigest(since, now time.Time, entries []entry.Entry, rejected []render.RejectedDigest) (*render.Digest, error) {
 	if r.DigestRenderer == nil {
 		return nil, errors.New("no digest renderer configured")
 	}
@@ -180,6 +265,7 @@ func (r *Runner) renderDigest(since, now time.Time, entries []entry.Entry) (*ren
 		Location:        r.Config.Digest.Location,
 		Topics:          topics,
 		SubjectTemplate: r.Config.Digest.Subject,
+		Rejected:        rejected,
 	}, entries)
 }
 
@@ -202,18 +288,24 @@ func (r *Runner) deliver(ctx context.Context, res *DigestResult, opts DigestOpti
 		return fmt.Errorf("digest %s: no mail server configured (add mail: to the config)", d.ID)
 	}
 	if err := r.Store.MarkSending(ctx, d.ID); err != nil {
+		var be *store.BusyError
+		if errors.As(err, &be) {
+			_, err = busy(res, err)
+			return err
+		}
 		return fmt.Errorf("digest %s: %w", d.ID, err)
 	}
 	d.Attempts++ // as recorded by MarkSending
 	from, to, _ := r.addresses()
-	if err := r.Sender.Send(ctx, envelopeAddress(from), envelopeList(to), d.Message); err != nil {
-		// Record with a fresh context: an interrupted send must still be
-		// marked failed, not left in doubt, when we know it failed.
-		if merr := r.Store.MarkFailed(context.WithoutCancel(ctx), d.ID, err.Error()); merr != nil {
-			err = errors.Join(err, merr)
-		}
-		r.log().Warn("digest send failed", "digest", d.ID, "error", err)
-		return fmt.Errorf("digest %s: send: %w (it will be retried on the next run)", d.ID, err)
+	// Renewed while the server takes its time, so that nobody takes the
+	// digest for abandoned.
+	stopRenewing := keepRenewed(ctx, store.OwnerLease/4, func(ctx context.Context) error {
+		return r.Store.RenewDigest(ctx, d.ID)
+	}, func(err error) { r.log().Warn("digest hold not renewed", "digest", d.ID, "error", err) })
+	err := r.Sender.Send(ctx, envelopeAddress(from), envelopeList(to), d.Message)
+	stopRenewing()
+	if err != nil {
+		return r.sendFailed(ctx, d, err)
 	}
 	dest := fmt.Sprintf("smtp %s:%d", r.Config.Mail.Host, r.Config.Mail.Port)
 	if err := r.Store.MarkSent(context.WithoutCancel(ctx), d.ID, dest); err != nil {
@@ -222,6 +314,35 @@ func (r *Runner) deliver(ctx context.Context, res *DigestResult, opts DigestOpti
 	r.log().Info("digest sent", "digest", d.ID, "message_id", d.MessageID, "to", len(to))
 	res.Action = DigestSent
 	return nil
+}
+
+// sendFailed records a failed delivery by what the failure means. Recorded
+// with a fresh context: an interrupted send must still be marked as what
+// we know of it.
+func (r *Runner) sendFailed(ctx context.Context, d *store.Digest, err error) error {
+	bg := context.WithoutCancel(ctx)
+	switch {
+	case errors.Is(err, mail.ErrMaybeDelivered):
+		// Sent in full, then no answer: it may be in the inboxes already.
+		if merr := r.Store.MarkInDoubt(bg, d.ID, err.Error()); merr != nil {
+			err = errors.Join(err, merr)
+		}
+		r.log().Error("digest delivery in doubt", "digest", d.ID, "message_id", d.MessageID, "error", err)
+		return inDoubt{fmt.Errorf("digest %s (Message-ID <%s>): send: %w; not resent automatically: if it never arrived, run again with -force",
+			d.ID, d.MessageID, err)}
+	case errors.Is(err, mail.ErrMessageRejected):
+		if merr := r.Store.MarkRejected(bg, d.ID, err.Error()); merr != nil {
+			err = errors.Join(err, merr)
+		}
+		r.log().Error("digest rejected by the mail server", "digest", d.ID, "message_id", d.MessageID, "error", err)
+		return fmt.Errorf("digest %s: send: %w: %w; it is not retried: the next digest carries what is new since and links to it",
+			d.ID, err, ErrRejected)
+	}
+	if merr := r.Store.MarkFailed(bg, d.ID, err.Error()); merr != nil {
+		err = errors.Join(err, merr)
+	}
+	r.log().Warn("digest send failed", "digest", d.ID, "error", err)
+	return fmt.Errorf("digest %s: send: %w (it will be retried on the next run)", d.ID, err)
 }
 
 // writeDigestFiles writes the message and its parts as <dir>/digest-<id>.*;
@@ -251,27 +372,6 @@ func writeDigestFiles(dir string, d *store.Digest) ([]string, error) {
 
 // addresses are the configured ones, or placeholders naming the feed's
 // host when the digest is only written to files.
-// freeDigestID names a digest by its preparation time to the second, which
-// sorts and reads well in file names; a second digest in the same second (a
-// digest, then one with -since) gets a "-2" suffix rather than colliding on
-// the id and Message-ID of the first.
-func (r *Runner) freeDigestID(ctx context.Context, now time.Time) (string, error) {
-	base := now.UTC().Format("20060102T150405Z")
-	for n := 1; ; n++ {
-		id := base
-		if n > 1 {
-			id = fmt.Sprintf("%s-%d", base, n)
-		}
-		_, err := r.Store.Digest(ctx, id)
-		if errors.Is(err, store.ErrNoDigest) {
-			return id, nil
-		}
-		if err != nil {
-			return "", err
-		}
-	}
-}
-
 func (r *Runner) addresses() (from string, to []string, listID string) {
 	domain := r.mailDomain()
 	listID = "netdigest <netdigest." + domain + ">"

@@ -32,6 +32,8 @@ const (
 	secPrivate = "Private networks"
 	secFormats = "Changed formats and per-talk sources"
 	secBackoff = "Failing sources back off"
+	secOnce    = "Digests under contention"
+	secMail    = "Mail failures"
 )
 
 // The bounds every hostile case runs under; the document states them.
@@ -80,6 +82,11 @@ failed reads FAILED below; ports and temporary paths are written as PORT and TMP
 		"(one missing), through the built binary and the web server over the store it filled. Secret strings: the " +
 		"password, the token, `user:`, `user@`, `token=`; published outputs also must not show the config's directory, " +
 		"`file://` or the snapshot's file name."},
+	Section{secOnce, "Two netdigest processes (the built binary, or two stores on one file in process) at work on " +
+		"one store at once: digests, fetch cycles, one SMTP server on 127.0.0.1 counting what it accepts. " +
+		"PIDs, host names and digest ids are written as N, HOST and YYYYMMDDTHHMMSSZ."},
+	Section{secMail, "What an SMTP server on 127.0.0.1 answers, or withholds, at the end of DATA, through the built " +
+		"binary; and the size of a digest of 100,000 new entries, in process. Digest ids are written as YYYYMMDDTHHMMSSZ."},
 	Section{secLoad, "One `FetchAll` over many sources spread over several local servers (hosts) with " +
 		"latencies of 0–50 ms and 10% failures (HTTP 500 and header timeouts). Heap is sampled with " +
 		"`runtime.ReadMemStats` during the run; the bound is a sanity check, not a benchmark. HeapInuse is " +

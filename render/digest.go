@@ -49,6 +49,9 @@ const TextWidth = 72
 // counts, footer) fits in DigestInfo.MaxHTMLBytes.
 var ErrHTMLTooLarge = errors.New("render digest: HTML part does not fit in MaxHTMLBytes")
 
+// ErrTextTooLarge is ErrHTMLTooLarge for the plain-text part.
+var ErrTextTooLarge = errors.New("render digest: text part does not fit in MaxTextBytes")
+
 // DigestInfo describes one digest: who sends it, the period it covers and
 // how to lay it out.
 type DigestInfo struct {
@@ -68,6 +71,20 @@ type DigestInfo struct {
 	// DefaultDigestSubject.
 	SubjectTemplate string
 	MaxHTMLBytes    int // default DefaultMaxHTMLBytes
+	// MaxTextBytes bounds the plain-text part the same way; default the
+	// HTML part's budget, so that no part makes the email heavy.
+	MaxTextBytes int
+	// Rejected are earlier digests the mail server refused for good: the
+	// digest says so and links to where they can be read.
+	Rejected []RejectedDigest
+}
+
+// RejectedDigest is an earlier digest that was never delivered.
+type RejectedDigest struct {
+	Subject string
+	Created time.Time
+	Reason  string // the server's reply
+	URL     string // its archive page; only http(s) is linked
 }
 
 // SubjectData is what the subject template executes on. The function
@@ -87,15 +104,18 @@ type Digest struct {
 	Text    []byte
 	Count   int // entries
 	Sources int // distinct sources
-	// Groups holds every entry once, in listing order. The text part lists
-	// them all in full; the HTML part may shorten the oldest (see Truncated
-	// and Omitted).
+	// Groups holds every entry once, in listing order. Each part may
+	// shorten the oldest (see Truncated and Omitted).
 	Groups []DigestGroup
 	// Truncated entries are listed in the HTML by title only, and Omitted
 	// ones only counted, to keep it under MaxHTMLBytes. Both are the oldest
 	// entries; the HTML then links PageURL for the full list.
 	Truncated int
 	Omitted   int
+	// TextTruncated and TextOmitted are the same for the text part and
+	// MaxTextBytes.
+	TextTruncated int
+	TextOmitted   int
 }
 
 // DigestGroup is one heading of the digest.
@@ -129,6 +149,19 @@ type DigestData struct {
 	Omitted         int // entries only counted in this part
 	Groups          []GroupData
 	Links           []LinkData // every entry link, numbered in listing order
+	// TextComplete: the plain-text part lists every entry in full (what
+	// the HTML part omits can be found there).
+	TextComplete bool
+	// Rejected are earlier digests the server refused (DigestInfo.Rejected).
+	Rejected []RejectedData
+}
+
+// RejectedData is an earlier, undelivered digest as a template shows it.
+type RejectedData struct {
+	Subject string
+	Date    string // "19 Nov 2026"
+	Reason  string
+	URL     string // http(s) or ""
 }
 
 // GroupData is one group as a template shows it.
@@ -238,44 +271,65 @@ func (r *DigestRenderer) Render(info DigestInfo, entries []entry.Entry) (*Digest
 		count: len(entries), sources: sources, rank: rankEntries(groups),
 	}
 
-	var text bytes.Buffer
-	if err := r.text.Execute(&text, b.data(len(entries), 0, true)); err != nil {
-		return nil, fmt.Errorf("render digest: %w", err)
+	maxText := info.MaxTextBytes
+	if maxText <= 0 {
+		maxText = maxBytes
 	}
-
-	html, full, compact, err := r.fitHTML(&b, maxBytes)
+	text, textFull, textCompact, err := fitPart(&b, r.text.Execute, true, maxText, ErrTextTooLarge)
+	if err != nil {
+		return nil, err
+	}
+	b.textComplete = textFull == len(entries)
+	html, full, compact, err := fitPart(&b, r.html.Execute, false, maxBytes, ErrHTMLTooLarge)
 	if err != nil {
 		return nil, err
 	}
 
 	d := &Digest{
-		Subject:   subject,
-		HTML:      html,
-		Text:      text.Bytes(),
-		Count:     len(entries),
-		Sources:   sources,
-		Groups:    groups,
-		Truncated: compact,
-		Omitted:   len(entries) - full - compact,
+		Subject:       subject,
+		HTML:          html,
+		Text:          text,
+		Count:         len(entries),
+		Sources:       sources,
+		Groups:        groups,
+		Truncated:     compact,
+		Omitted:       len(entries) - full - compact,
+		TextTruncated: textCompact,
+		TextOmitted:   len(entries) - textFull - textCompact,
 	}
 	return d, nil
 }
 
-// fitHTML renders the HTML with the newest full entries in full and the next
-// compact ones by title, choosing the largest counts that fit in maxBytes.
-// The size grows with both counts, so binary searches find them.
-func (r *DigestRenderer) fitHTML(b *viewBuilder, maxBytes int) (out []byte, full, compact int, err error) {
+// fitPart renders one part with the newest full entries in full and the
+// next compact ones by title, choosing the largest counts that fit in
+// maxBytes; tooLarge is the error when not even the frame fits. The size
+// grows with both counts, so binary searches find them.
+func fitPart(b *viewBuilder, execute func(io.Writer, any) error, forText bool, maxBytes int, tooLarge error) (out []byte, full, compact int, err error) {
 	n := b.count
 	render := func(f, c int) ([]byte, error) {
 		var buf bytes.Buffer
-		if err := r.html.Execute(&buf, b.data(f, c, false)); err != nil {
+		if err := execute(&buf, b.data(f, c, forText)); err != nil {
 			return nil, fmt.Errorf("render digest: %w", err)
 		}
 		return buf.Bytes(), nil
 	}
 	// largest is the largest k in [lo, hi] whose split(k) renders within
-	// limit, given that lo does.
+	// limit, given that lo does. It gallops up from lo before it bisects,
+	// so that no trial is much larger than limit: 100,000 entries cost a
+	// few renders of a budget's worth, not renders of them all.
 	largest := func(lo, hi, limit int, split func(k int) (f, c int)) (int, error) {
+		for step := 1; lo < hi; step *= 2 {
+			probe := min(hi, lo+step)
+			out, err := render(split(probe))
+			if err != nil {
+				return 0, err
+			}
+			if len(out) > limit {
+				hi = probe - 1
+				break
+			}
+			lo = probe
+		}
 		for lo < hi {
 			mid := lo + (hi-lo+1)/2
 			out, err := render(split(mid))
@@ -291,27 +345,30 @@ func (r *DigestRenderer) fitHTML(b *viewBuilder, maxBytes int) (out []byte, full
 		return lo, nil
 	}
 
-	if out, err = render(n, 0); err != nil || len(out) <= maxBytes {
-		return out, n, 0, err
-	}
-	titles, err := render(0, n)
+	frame, err := render(0, 0)
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	if len(titles) <= maxBytes {
+	if len(frame) > maxBytes {
+		return nil, 0, 0, fmt.Errorf("%w (%d bytes without any entry, limit %d)", tooLarge, len(frame), maxBytes)
+	}
+	if full, err = largest(0, n, maxBytes, func(k int) (int, int) { return k, 0 }); err != nil || full == n {
+		if err == nil {
+			out, err = render(n, 0)
+		}
+		return out, n, 0, err
+	}
+	titles, err := largest(0, n, maxBytes, func(k int) (int, int) { return 0, k })
+	switch {
+	case err != nil:
+	case titles == n:
 		// Every title fits: as many of the newest entries in full as can.
 		full, err = largest(0, n, maxBytes, func(k int) (int, int) { return k, n - k })
 		compact = n - full
-	} else {
-		var frame []byte
-		if frame, err = render(0, 0); err != nil {
-			return nil, 0, 0, err
-		}
-		if len(frame) > maxBytes {
-			return nil, 0, 0, fmt.Errorf("%w (%d bytes without any entry, limit %d)", ErrHTMLTooLarge, len(frame), maxBytes)
-		}
+	default:
 		// Half the budget for entries in full, so that neither a list of
 		// titles alone nor a handful of summaries alone is what the reader gets.
+		full = 0
 		if len(frame) <= maxBytes/2 {
 			if full, err = largest(0, n, maxBytes/2, func(k int) (int, int) { return k, 0 }); err != nil {
 				return nil, 0, 0, err
@@ -547,6 +604,8 @@ type viewBuilder struct {
 	period  string
 	count   int
 	sources int
+	// textComplete: the text part lists every entry in full.
+	textComplete bool
 }
 
 // data shows the full newest entries in full and the next compact by title.
@@ -554,15 +613,22 @@ type viewBuilder struct {
 func (b *viewBuilder) data(full, compact int, forText bool) DigestData {
 	clean := func(s string) string { return strings.TrimSpace(cleanText(s, forText)) }
 	d := DigestData{
-		Title:     cmp.Or(clean(b.info.Title), "netdigest"),
-		Subject:   b.subject,
-		FeedURL:   HTTPURL(b.info.FeedURL),
-		PageURL:   HTTPURL(b.info.PageURL),
-		Period:    b.period,
-		Count:     b.count,
-		Sources:   b.sources,
-		Shown:     min(full, b.count),
-		Truncated: min(compact, b.count-min(full, b.count)),
+		Title:        cmp.Or(clean(b.info.Title), "netdigest"),
+		Subject:      b.subject,
+		FeedURL:      HTTPURL(b.info.FeedURL),
+		PageURL:      HTTPURL(b.info.PageURL),
+		Period:       b.period,
+		Count:        b.count,
+		Sources:      b.sources,
+		Shown:        min(full, b.count),
+		Truncated:    min(compact, b.count-min(full, b.count)),
+		TextComplete: b.textComplete,
+	}
+	for _, rd := range b.info.Rejected {
+		d.Rejected = append(d.Rejected, RejectedData{
+			Subject: clean(rd.Subject), Date: rd.Created.In(b.loc).Format("2 Jan 2006"),
+			Reason: clean(rd.Reason), URL: HTTPURL(rd.URL),
+		})
 	}
 	d.Omitted = b.count - d.Shown - d.Truncated
 	if u := strings.TrimSpace(b.info.Unsubscribe); u != "" {
@@ -600,7 +666,9 @@ func (b *viewBuilder) data(full, compact int, forText bool) DigestData {
 			if ed.Title == "" {
 				ed.Title = "(untitled)"
 			}
-			if ed.Link != "" && r < full {
+			// Titles-only entries are numbered too: the text part lists
+			// their links (the HTML links their titles).
+			if ed.Link != "" {
 				num++
 				ed.Num = num
 				d.Links = append(d.Links, LinkData{Num: num, URL: ed.Link})
@@ -720,6 +788,7 @@ func sampleData() DigestData {
 		Count: 3, Sources: 1, Shown: 1, Truncated: 1, Omitted: 1,
 		Groups: []GroupData{{Name: "Sample", Kind: KindOther, Count: 3,
 			Entries: []EntryData{e}, Also: []EntryData{e}, Omitted: 1}},
-		Links: []LinkData{{Num: 1, URL: e.Link}},
+		Links:    []LinkData{{Num: 1, URL: e.Link}},
+		Rejected: []RejectedData{{Subject: "netdigest: 2 new entries", Date: "1 Jan 2026", Reason: "552 too large", URL: "https://example.org/digests/x"}},
 	}
 }

@@ -622,8 +622,9 @@ func TestDigestSizeCap(t *testing.T) {
 }
 
 // checkTruncatedHTML checks what every shortened digest must keep: the
-// newest entries in full, the link to the full list, and a text part
-// with everything.
+// newest entries in full, the link to the full list, and a text part with
+// every title its own budget holds (since issue #11 the text part is
+// bounded too: see TestDigestTextSizeCap).
 func checkTruncatedHTML(t *testing.T, d *Digest, entries []entry.Entry, pageURL string) {
 	t.Helper()
 	doc := parseHTML(t, d.HTML)
@@ -639,10 +640,61 @@ func checkTruncatedHTML(t *testing.T, d *Digest, entries []entry.Entry, pageURL 
 		t.Errorf("no link to the page %s", pageURL)
 	}
 	text := strings.Join(strings.Fields(string(d.Text)), " ")
-	for _, e := range entries {
+	for _, e := range entries[:len(entries)-d.TextOmitted] {
 		if !strings.Contains(text, e.Title) {
 			t.Fatalf("text part lacks %q", e.Title)
 		}
+	}
+}
+
+// TestDigestTextSizeCap: the text part has the HTML part's budget, so a
+// flood of entries makes a normal-sized email: the newest in full, older
+// ones by title (with their links), the rest counted.
+func TestDigestTextSizeCap(t *testing.T) {
+	r := newDigestRenderer(t)
+	entries := realisticEntries(100_000)
+	d, err := r.Render(digestInfo(), entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Text) > DefaultMaxHTMLBytes || len(d.HTML) > DefaultMaxHTMLBytes {
+		t.Fatalf("text %d bytes, HTML %d bytes; want both ≤ %d", len(d.Text), len(d.HTML), DefaultMaxHTMLBytes)
+	}
+	if d.TextTruncated == 0 || d.TextOmitted == 0 {
+		t.Fatalf("text: %d by title, %d counted; want both > 0", d.TextTruncated, d.TextOmitted)
+	}
+	text := string(d.Text)
+	full := len(entries) - d.TextTruncated - d.TextOmitted
+	if got := strings.Count(text, entries[0].Summary[:60]); got != full {
+		t.Errorf("%d summaries in the text, want %d (the entries in full)", got, full)
+	}
+	if !strings.Contains(text, "Also new:") {
+		t.Error("no list of titles in the text part")
+	}
+	flat := strings.Join(strings.Fields(text), " ")
+	for i, e := range entries[:full+d.TextTruncated] {
+		if !strings.Contains(flat, e.Title) {
+			t.Fatalf("entry %d of the %d listed: title %q missing", i, full+d.TextTruncated, e.Title)
+		}
+	}
+	if strings.Contains(flat, entries[full+d.TextTruncated].Title) {
+		t.Error("an entry beyond the budget is listed")
+	}
+	for _, want := range []string{fmt.Sprintf("and %d only counted", d.TextOmitted), "The full list: " + digestInfo().PageURL,
+		"more entries, not listed in this email."} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("text does not say %q", want)
+		}
+	}
+	// The titles-only entries' links are listed too.
+	if last := entries[full+d.TextTruncated-1]; !strings.Contains(text, last.Link) {
+		t.Errorf("the link of the last title listed (%s) is missing", last.Link)
+	}
+
+	info := digestInfo()
+	info.MaxTextBytes = 300
+	if _, err := r.Render(info, entries[:3]); !errors.Is(err, ErrTextTooLarge) {
+		t.Errorf("a text frame over MaxTextBytes: err = %v, want ErrTextTooLarge", err)
 	}
 }
 

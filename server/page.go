@@ -435,6 +435,12 @@ func (s *server) digestViews(ds []store.Digest, prefix string, now time.Time) []
 		switch {
 		case !d.Sent.IsZero():
 			dv.Status = "sent"
+		case !d.Rejected.IsZero():
+			dv.Status = "not delivered: refused by the mail server (" + d.LastError + "); not retried"
+		case s.store.Held(d) && d.InDoubt():
+			dv.Status = "being sent by " + d.Owner.String()
+		case s.store.Held(d):
+			dv.Status = "being prepared by " + d.Owner.String()
 		case d.InDoubt():
 			dv.Status = "in doubt: a delivery was interrupted"
 		case d.LastError != "":

@@ -73,10 +73,11 @@ var (
 // a pool of read-only connections that WAL lets run beside the writer. For
 // ":memory:" r is w: each connection there would be a new, empty database.
 type Store struct {
-	now  func() time.Time
-	path string
-	w    *sql.DB
-	r    *sql.DB
+	now   func() time.Time
+	path  string
+	owner Owner // recorded with digests and leases this store takes
+	w     *sql.DB
+	r     *sql.DB
 
 	// checkedAt is when inspect's quick_check found the file sound, to be
 	// recorded once the schema has store_meta; zero when it did not run.
@@ -118,7 +119,7 @@ func Open(ctx context.Context, path string, now func() time.Time) (*Store, error
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{now: now, path: path}
+	s := &Store{now: now, path: path, owner: Self()}
 	if err := s.open(ctx); err != nil {
 		s.Close()
 		return nil, err

@@ -158,6 +158,11 @@ func cmdFetch(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return exitUsage
 	}
+	release, code := holdFetch(ctx, e, r)
+	if release == nil {
+		return code
+	}
+	defer release()
 	results := fetchWithProgress(ctx, e, r, sources, *all || len(names) > 0)
 	return summarize(e, results, ctx.Err())
 }
@@ -199,6 +204,11 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	defer r.Store.Close()
+	release, code := holdFetch(ctx, e, r)
+	if release == nil {
+		return code
+	}
+	defer release()
 	cfg := r.Config
 	results := fetchWithProgress(ctx, e, r, cfg.Sources, *all)
 	code = summarize(e, results, ctx.Err())
@@ -219,6 +229,24 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 		code = dcode
 	}
 	return code
+}
+
+// holdFetch takes the store's fetch lease for a fetch or run. Another
+// process fetching this store (a run still going, serve) makes this one
+// skip, exit 0: that process is doing the work.
+func holdFetch(ctx context.Context, e *env, r *pipeline.Runner) (release func(), code int) {
+	release, err := pipeline.HoldFetch(ctx, r.Store, r.Log)
+	var held *store.LeaseHeldError
+	switch {
+	case errors.As(err, &held):
+		fmt.Fprintf(e.stdout, "skipped: another netdigest (%s) is fetching this store since %s; nothing was fetched\n",
+			held.Owner, held.Acquired.Local().Format(time.DateTime))
+		return nil, exitOK
+	case err != nil:
+		fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
+		return nil, exitPartial
+	}
+	return release, exitOK
 }
 
 // runDigestIfDue is run's digest step.
@@ -245,6 +273,9 @@ func runDigestIfDue(ctx context.Context, e *env, r *pipeline.Runner) int {
 		return code
 	}
 	res, err := r.Digest(ctx, opts)
+	if busy, ok := digestBusy(e, res, err); ok {
+		return busy
+	}
 	if res != nil {
 		reportDigest(e, res, r.Config)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/netdigest/netdigest/mail"
 	"github.com/netdigest/netdigest/pipeline"
 	"github.com/netdigest/netdigest/render"
+	"github.com/netdigest/netdigest/store"
 	"github.com/netdigest/netdigest/templates"
 )
 
@@ -60,6 +61,9 @@ func cmdDigest(ctx context.Context, e *env, args []string) int {
 	}
 
 	res, err := r.Digest(ctx, opts)
+	if busy, ok := digestBusy(e, res, err); ok {
+		return busy
+	}
 	if res != nil {
 		reportDigest(e, res, r.Config)
 		if werr := writeCopies(res, *out, *htmlOut, *textOut); werr != nil {
@@ -72,6 +76,17 @@ func cmdDigest(ctx context.Context, e *env, args []string) int {
 		return exitPartial
 	}
 	return exitOK
+}
+
+// digestBusy reports a digest run that found another process preparing or
+// sending one: not a failure (that process delivers), so exit 0.
+func digestBusy(e *env, res *pipeline.DigestResult, err error) (int, bool) {
+	var be *store.BusyError
+	if res == nil || res.Action != pipeline.DigestBusy || !errors.As(err, &be) {
+		return 0, false
+	}
+	fmt.Fprintf(e.stdout, "digest: %v; nothing was sent by this run\n", be)
+	return exitOK, true
 }
 
 // attachRenderer gives r the digest renderer of its config's templates.
@@ -124,11 +139,13 @@ func newSender(cfg *config.Config) (*mail.SMTP, error) {
 		}
 	}
 	return mail.NewSMTP(mail.SMTPConfig{
-		Host:     m.Host,
-		Port:     m.Port,
-		Security: m.Security,
-		Username: m.Username,
-		Password: password,
+		Host:        m.Host,
+		Port:        m.Port,
+		Security:    m.Security,
+		Username:    m.Username,
+		Password:    password,
+		Timeout:     m.Timeout,
+		DataTimeout: m.DataTimeout,
 	}), nil
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -89,6 +90,14 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
+	// One fetch cycle per store: wait out a run from cron still going.
+	release, err := waitFetchLease(ctx, st, logger)
+	if err != nil {
+		logger.Error("start", "error", err)
+		srv.Close()
+		return exitPartial
+	}
+	defer release()
 	if err := d.sched.Start(ctx); err != nil {
 		logger.Error("start", "error", err)
 		srv.Close()
@@ -132,6 +141,30 @@ loop:
 	wg.Wait()
 	logger.Info("stopped")
 	return code
+}
+
+// leaseRetry is how often serve tries again for a fetch lease held by
+// another process.
+const leaseRetry = 5 * time.Second
+
+// waitFetchLease takes the store's fetch lease, waiting while another
+// process holds it.
+func waitFetchLease(ctx context.Context, st *store.Store, logger *slog.Logger) (func(), error) {
+	for logged := false; ; logged = true {
+		release, err := pipeline.HoldFetch(ctx, st, logger)
+		var held *store.LeaseHeldError
+		if !errors.As(err, &held) {
+			return release, err
+		}
+		if !logged {
+			logger.Warn("waiting for another netdigest to finish fetching this store", "holder", held.Owner.String())
+		}
+		select {
+		case <-ctx.Done():
+			return nil, context.Cause(ctx)
+		case <-time.After(leaseRetry):
+		}
+	}
 }
 
 // daemonLogger is slog to stderr; systemd's journal adds its own timestamps,
@@ -286,6 +319,13 @@ func (d *daemon) Digest(ctx context.Context) error {
 	action := ""
 	if res != nil {
 		action = string(res.Action)
+	}
+	var be *store.BusyError
+	if errors.As(err, &be) {
+		// Another process (a manual digest) is delivering: not interrupted.
+		d.metrics.ObserveDigest(action, nil)
+		d.log.Info("digest", "action", action, "reason", be.Error())
+		return nil
 	}
 	d.metrics.ObserveDigest(action, err)
 	if err != nil || res.Action == pipeline.DigestSent {
