@@ -32,6 +32,7 @@ const (
 	SiteTemplate    = "site.html.tmpl"
 	PageTemplate    = "page.html.tmpl"
 	DigestsTemplate = "digests.html.tmpl"
+	SearchTemplate  = "search.html.tmpl"
 )
 
 // homeDigests is how many digests the home page lists before linking the
@@ -45,14 +46,19 @@ const (
 // work behind a reverse proxy under any path; the URLs shown for copying
 // are the public ones under the config's link.
 type SiteData struct {
-	Title   string
-	Home    string // href of the home page from this page
-	Atom    string // href of the Atom feed from this page
-	JSON    string
-	RSS     string
-	FeedURL string // the public Atom URL, to copy into a reader
-	Version string
-	Now     Stamp
+	Title  string
+	Home   string // href of the home page from this page
+	Atom   string // href of the Atom feed from this page
+	JSON   string
+	RSS    string
+	Search string // href of the search page (a GET form's action)
+	// Query is the search box's text (on the search page), QueryMax its
+	// length in bytes at most.
+	Query    string
+	QueryMax int
+	FeedURL  string // the public Atom URL, to copy into a reader
+	Version  string
+	Now      Stamp
 }
 
 // PageData is what page.html.tmpl executes on.
@@ -130,6 +136,7 @@ type Stamp struct {
 type pages struct {
 	page    *htmltemplate.Template
 	digests *htmltemplate.Template
+	search  *htmltemplate.Template
 }
 
 // parsePages parses the templates from fsys, each missing file falling back
@@ -180,6 +187,9 @@ func parsePages(fsys fs.FS) (*pages, error) {
 	if p.digests, err = parse(DigestsTemplate, DigestsData{Site: sample.Site, NextDigest: sample.NextDigest, Digests: sample.Digests}); err != nil {
 		return nil, err
 	}
+	if p.search, err = parse(SearchTemplate, sampleSearch(sample)); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -213,6 +223,11 @@ func (s *server) handleArchive(w http.ResponseWriter, r *http.Request) {
 // Content-Security-Policy, hashed from the bytes sent: nothing else styles,
 // and a template that changes its CSS cannot get out of step with the policy.
 func (s *server) writeHTML(w http.ResponseWriter, r *http.Request, t *htmltemplate.Template, data any) {
+	s.writeHTMLStatus(w, r, http.StatusOK, t, data)
+}
+
+// writeHTMLStatus is writeHTML with another status than 200.
+func (s *server) writeHTMLStatus(w http.ResponseWriter, r *http.Request, status int, t *htmltemplate.Template, data any) {
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {
 		s.internalError(w, r, err)
@@ -221,21 +236,30 @@ func (s *server) writeHTML(w http.ResponseWriter, r *http.Request, t *htmltempla
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
-	h.Set("Content-Security-Policy", pageCSP(styleHashes(buf.Bytes())))
+	// Only template text can write "<form": html/template escapes every
+	// '<' of the data.
+	h.Set("Content-Security-Policy", pageCSP(styleHashes(buf.Bytes()), bytes.Contains(buf.Bytes(), []byte("<form"))))
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
 		return
 	}
 	w.Write(buf.Bytes())
 }
 
-// pageCSP is the base policy with style-src listing the given hashes.
-func pageCSP(hashes []string) string {
+// pageCSP is the base policy with style-src listing the given hashes, and
+// form-action 'self' on a page with a form (the search form, a GET to
+// /search).
+func pageCSP(hashes []string, form bool) string {
 	style := "'none'"
 	if len(hashes) > 0 {
 		style = strings.Join(hashes, " ")
 	}
-	return "default-src 'none'; style-src " + style + "; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+	action := "'none'"
+	if form {
+		action = "'self'"
+	}
+	return "default-src 'none'; style-src " + style + "; img-src 'self'; base-uri 'none'; form-action " + action + "; frame-ancestors 'none'"
 }
 
 // styleHashes returns the CSP source ('sha256-…') of each <style> element's
@@ -332,14 +356,16 @@ func countNoun(n int, singular, plural string) string {
 // "../" under /digests/).
 func (s *server) site(now time.Time, home string) SiteData {
 	return SiteData{
-		Title:   s.cfg.Title,
-		Home:    home,
-		Atom:    home + "feed.atom",
-		JSON:    home + "feed.json",
-		RSS:     home + "feed.rss",
-		FeedURL: publicURL(s.cfg.Link, "feed.atom"),
-		Version: s.runner.Version,
-		Now:     s.stamp(now, now),
+		Title:    s.cfg.Title,
+		Home:     home,
+		Atom:     home + "feed.atom",
+		JSON:     home + "feed.json",
+		RSS:      home + "feed.rss",
+		Search:   home + "search",
+		QueryMax: store.MaxQueryBytes,
+		FeedURL:  publicURL(s.cfg.Link, "feed.atom"),
+		Version:  s.runner.Version,
+		Now:      s.stamp(now, now),
 	}
 }
 
@@ -353,29 +379,33 @@ func (s *server) groupViews(entries []entry.Entry, now time.Time) []GroupView {
 	for i, g := range groups {
 		gv := GroupView{Name: g.Name, Kind: g.Kind, Anchor: "group-" + strconv.Itoa(i+1)}
 		for j := range g.Entries {
-			e := &g.Entries[j]
-			ev := EntryView{
-				Title:   strings.TrimSpace(e.Title),
-				Link:    render.HTTPURL(e.Link),
-				Source:  e.Source,
-				Summary: e.Summary,
-				Date:    s.stamp(e.Date(), now),
-			}
-			if ev.Title == "" {
-				ev.Title = "(untitled)"
-			}
-			var authors []string
-			for _, a := range e.Authors {
-				if a = strings.TrimSpace(a); a != "" {
-					authors = append(authors, a)
-				}
-			}
-			ev.Authors = strings.Join(authors, ", ")
-			gv.Entries = append(gv.Entries, ev)
+			gv.Entries = append(gv.Entries, s.entryView(&g.Entries[j], now))
 		}
 		out[i] = gv
 	}
 	return out
+}
+
+// entryView is how every page shows an entry.
+func (s *server) entryView(e *entry.Entry, now time.Time) EntryView {
+	ev := EntryView{
+		Title:   strings.TrimSpace(e.Title),
+		Link:    render.HTTPURL(e.Link),
+		Source:  e.Source,
+		Summary: e.Summary,
+		Date:    s.stamp(e.Date(), now),
+	}
+	if ev.Title == "" {
+		ev.Title = "(untitled)"
+	}
+	var authors []string
+	for _, a := range e.Authors {
+		if a = strings.TrimSpace(a); a != "" {
+			authors = append(authors, a)
+		}
+	}
+	ev.Authors = strings.Join(authors, ", ")
+	return ev
 }
 
 // sourceViews lists the configured sources (in config order) with what the
@@ -503,7 +533,7 @@ func relative(t, now time.Time) string {
 // use, so that New catches a reference to a missing field.
 func samplePage() PageData {
 	at := Stamp{ISO: "2026-01-01T08:00:00Z", Text: "2026-01-01 08:00 UTC", Rel: "5 min ago"}
-	site := SiteData{Title: "netdigest", Home: "./", Atom: "feed.atom", JSON: "feed.json", RSS: "feed.rss",
+	site := SiteData{Title: "netdigest", Home: "./", Atom: "feed.atom", JSON: "feed.json", RSS: "feed.rss", Search: "search", QueryMax: 512,
 		FeedURL: "https://example.org/feed.atom", Version: "dev", Now: at}
 	e := EntryView{Title: "Sample", Link: "https://example.org/a", Source: "example", Authors: "A. Author",
 		Summary: "Summary.", Date: at}

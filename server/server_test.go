@@ -261,7 +261,13 @@ func checkSecurityHeaders(t *testing.T, what string, h http.Header) {
 		}
 	}
 	csp := h.Get("Content-Security-Policy")
-	for _, d := range []string{"default-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"} {
+	// A page with the search form may submit it to the server itself
+	// (issue #13); nothing else may submit anything anywhere.
+	action := "form-action 'none'"
+	if strings.HasPrefix(h.Get("Content-Type"), "text/html") && strings.Contains(csp, "form-action 'self'") {
+		action = "form-action 'self'"
+	}
+	for _, d := range []string{"default-src 'none'", "base-uri 'none'", action, "frame-ancestors 'none'"} {
 		if !strings.Contains(csp, d) {
 			t.Errorf("%s: Content-Security-Policy %q lacks %q", what, csp, d)
 		}
@@ -1142,8 +1148,11 @@ func TestStyleHashes(t *testing.T) {
 			t.Errorf("styleHashes(%q) = %q, want %q", tc.doc, got, tc.want)
 		}
 	}
-	if got := pageCSP(nil); !strings.Contains(got, "style-src 'none'") {
-		t.Errorf("pageCSP without styles = %q", got)
+	if got := pageCSP(nil, false); !strings.Contains(got, "style-src 'none'") || !strings.Contains(got, "form-action 'none'") {
+		t.Errorf("pageCSP without styles or form = %q", got)
+	}
+	if got := pageCSP(nil, true); !strings.Contains(got, "form-action 'self';") {
+		t.Errorf("pageCSP with a form = %q", got)
 	}
 }
 
