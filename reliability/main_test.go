@@ -30,6 +30,7 @@ const (
 	secSecrets = "No secrets in published outputs"
 	secBounds  = "Size limits and foreign files"
 	secPrivate = "Private networks"
+	secSearch  = "Search"
 )
 
 // The bounds every hostile case runs under; the document states them.
@@ -92,6 +93,8 @@ failed reads FAILED below; ports and temporary paths are written as PORT and TMP
 		"through the pipeline with a client that refuses them (a 127.0.0.1 server stands in for the public feed " +
 		"through `fetch.Options.TreatAsPublic`, and names resolve through a fake DNS server), and the opt-ins " +
 		"through the built binary's feeds.yaml."},
+	Section{secSearch, "The full-text search (issue #13) over a store the pipeline filled from the XSS vector feeds of " +
+		"\"" + secHTML + "\" and a good source, through `server.New`'s `GET /search` and `store.Search`."},
 )
 
 func TestMain(m *testing.M) {
