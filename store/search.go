@@ -45,6 +45,12 @@ const (
 	markClose = "\x03"
 )
 
+// indexNewSQL adds entries, given by a JSON array of ids, to the search
+// index: the columns of entries_fts (migration 0008), from the rows.
+const indexNewSQL = `INSERT INTO entries_fts (rowid, title, summary, authors, tags, conference, source)
+	SELECT rowid, title, summary, authors, tags, conference, source FROM entries
+	WHERE id IN (SELECT value FROM json_each(?))`
+
 // snippetTokens is how many words a snippet holds at most.
 const snippetTokens = 32
 

@@ -238,6 +238,19 @@ func TestSearchIndexKeptInStep(t *testing.T) {
 		t.Errorf("a deleted entry is found: %v", got)
 	}
 
+	// One batch carrying an id twice: inserted, then updated in place.
+	first, second := item("urn:3", "a", "", "offload early", day), item("urn:3", "a", "", "offload later", day)
+	if n := saveFetch(t, s, "a", first, item("urn:4", "a", "", "other", day), second); n.New != 2 || n.Updated != 1 {
+		t.Fatalf("counts %+v, want 2 new, 1 updated", n)
+	}
+	checkIndex(t, s.w)
+	if got := searchIDs(t, s, "offload later"); !reflect.DeepEqual(got, []string{"urn:3"}) {
+		t.Errorf("an entry updated in its own batch: %v", got)
+	}
+	if got := searchIDs(t, s, "early"); got != nil {
+		t.Errorf("the text it replaced in its own batch still matches: %v", got)
+	}
+
 	// A failed SaveFetch rolls the index back with the entries.
 	s.afterEntry = func(int) { panic("stop") }
 	func() {

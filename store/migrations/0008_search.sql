@@ -1,8 +1,7 @@
 -- 0008: the full-text index of entries (store.Search). External content:
 -- the index reads its text from the entries table by rowid instead of
--- keeping a copy, so it adds only the index itself to the file. The
--- triggers keep it in step inside the very statement (and transaction) that
--- writes an entry, whoever writes it. Indexed: the title, the plain-text
+-- keeping a copy, so it adds only the index itself to the file (about a
+-- tenth of the store). Indexed: the title, the plain-text
 -- summary, authors and tags (JSON arrays: the tokenizer drops the
 -- punctuation), the conference and the source's name; not the HTML content,
 -- whose tags and URLs would be noise and would double the index (the summary
@@ -21,11 +20,12 @@ CREATE VIRTUAL TABLE entries_fts USING fts5 (
 	tokenize = 'porter unicode61 remove_diacritics 2'
 );
 
-CREATE TRIGGER entries_fts_insert AFTER INSERT ON entries BEGIN
-	INSERT INTO entries_fts (rowid, title, summary, authors, tags, conference, source)
-	VALUES (new.rowid, new.title, new.summary, new.authors, new.tags, new.conference, new.source);
-END;
-
+-- New entries are indexed by SaveFetch in one statement at the end of its
+-- transaction (store.indexNewSQL), not by a trigger: FTS5 writes its pending
+-- terms out at every statement savepoint, so a trigger made one index
+-- segment per entry, and merging them doubled the cost of storing new
+-- entries. Updates and deletes, rare, are kept in step by triggers,
+-- whoever writes them.
 CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries BEGIN
 	INSERT INTO entries_fts (entries_fts, rowid, title, summary, authors, tags, conference, source)
 	VALUES ('delete', old.rowid, old.title, old.summary, old.authors, old.tags, old.conference, old.source);
