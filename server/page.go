@@ -46,19 +46,21 @@ const (
 // work behind a reverse proxy under any path; the URLs shown for copying
 // are the public ones under the config's link.
 type SiteData struct {
-	Title  string
-	Home   string // href of the home page from this page
-	Atom   string // href of the Atom feed from this page
-	JSON   string
-	RSS    string
-	Search string // href of the search page (a GET form's action)
-	// Query is the search box's text (on the search page), QueryMax its
-	// length in bytes at most.
+	Title   string
+	Home    string // href of the home page from this page
+	Atom    string // href of the Atom feed from this page
+	JSON    string
+	RSS     string
+	FeedURL string // the public Atom URL, to copy into a reader
+	Version string
+	Now     Stamp
+
+	// Search is the href of the search page (the form's action), Query
+	// the search box's text (on the search page), QueryMax its length in
+	// bytes at most.
+	Search   string
 	Query    string
 	QueryMax int
-	FeedURL  string // the public Atom URL, to copy into a reader
-	Version  string
-	Now      Stamp
 }
 
 // PageData is what page.html.tmpl executes on.
@@ -356,16 +358,17 @@ func countNoun(n int, singular, plural string) string {
 // "../" under /digests/).
 func (s *server) site(now time.Time, home string) SiteData {
 	return SiteData{
-		Title:    s.cfg.Title,
-		Home:     home,
-		Atom:     home + "feed.atom",
-		JSON:     home + "feed.json",
-		RSS:      home + "feed.rss",
+		Title:   s.cfg.Title,
+		Home:    home,
+		Atom:    home + "feed.atom",
+		JSON:    home + "feed.json",
+		RSS:     home + "feed.rss",
+		FeedURL: publicURL(s.cfg.Link, "feed.atom"),
+		Version: s.runner.Version,
+		Now:     s.stamp(now, now),
+
 		Search:   home + "search",
 		QueryMax: store.MaxQueryBytes,
-		FeedURL:  publicURL(s.cfg.Link, "feed.atom"),
-		Version:  s.runner.Version,
-		Now:      s.stamp(now, now),
 	}
 }
 
