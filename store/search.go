@@ -89,15 +89,25 @@ func searchError(query string, err error) error {
 // search runs match and reads the entries found. The entries are read by
 // queryEntries, the one reader of entry rows, rather than by a join here.
 func (s *Store) search(ctx context.Context, match string, limit int) ([]Hit, error) {
+	// The best rows first, then the marked title and snippet of those
+	// only (CROSS JOIN keeps them the outer loop, each a rowid lookup in
+	// the index): SQLite computes a sorted query's columns for every row it
+	// sorts, and a query matching all of 67,000 entries took 0.47 s with
+	// snippet() in the sort, 0.16 s so.
 	rows, err := s.r.QueryContext(ctx, `
-		SELECT e.id, bm25(entries_fts, `+searchWeights+`) AS score,
-			highlight(entries_fts, 0, ?, ?),
-			snippet(entries_fts, 1, ?, ?, '…', ?)
-		FROM entries_fts JOIN entries e ON e.rowid = entries_fts.rowid
-		WHERE entries_fts MATCH ?
-		ORDER BY score, e.published DESC, e.first_seen DESC, e.id DESC
-		LIMIT ?`,
-		markOpen, markClose, markOpen, markClose, snippetTokens, match, limit)
+		WITH best AS (
+			SELECT f.rowid AS rid, e.id, bm25(entries_fts, `+searchWeights+`) AS score,
+				e.published, e.first_seen
+			FROM entries_fts f JOIN entries e ON e.rowid = f.rowid
+			WHERE entries_fts MATCH ?1
+			ORDER BY score, e.published DESC, e.first_seen DESC, e.id DESC
+			LIMIT ?2)
+		SELECT best.id, best.score, highlight(entries_fts, 0, ?3, ?4),
+			snippet(entries_fts, 1, ?3, ?4, '…', ?5)
+		FROM best CROSS JOIN entries_fts ON entries_fts.rowid = best.rid
+		WHERE entries_fts MATCH ?1
+		ORDER BY best.score, best.published DESC, best.first_seen DESC, best.id DESC`,
+		match, limit, markOpen, markClose, snippetTokens)
 	if err != nil {
 		return nil, err
 	}

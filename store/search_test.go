@@ -143,6 +143,12 @@ func TestSearchRanking(t *testing.T) {
 		}
 	}
 
+	// The limit keeps the newest of equal scores.
+	tied, err := s.Search(context.Background(), `"page pool"`, 2)
+	if err != nil || len(tied) != 2 || tied[0].Entry.ID != "urn:tie-new-b" || tied[1].Entry.ID != "urn:tie-new" {
+		t.Errorf("Search(\"page pool\", 2) = %v, %v; want the two newest", tied, err)
+	}
+
 	hits, err := s.Search(context.Background(), "xdp", 1)
 	if err != nil || len(hits) != 1 {
 		t.Fatalf("Search(xdp, 1) = %v, %v", hits, err)
