@@ -158,8 +158,18 @@ func parsePages(fsys fs.FS) (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The embedded definitions first, the user's over them: a
+	// site.html.tmpl written for an older netdigest lacks the newer ones
+	// ("searchform"), which then fall back as an absent file does.
+	embedded, err := fs.ReadFile(templates.FS, SiteTemplate)
+	if err != nil {
+		return nil, fmt.Errorf("server: template %s: %w", SiteTemplate, err)
+	}
 	// Errors from Parse and Execute read "template: NAME:LINE: ...".
-	site, err := htmltemplate.New(SiteTemplate).Funcs(pageFuncs()).Parse(siteSrc)
+	site, err := htmltemplate.New(SiteTemplate).Funcs(pageFuncs()).Parse(string(embedded))
+	if err == nil && siteSrc != string(embedded) {
+		site, err = site.Parse(siteSrc)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}

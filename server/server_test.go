@@ -1064,6 +1064,13 @@ func TestNew(t *testing.T) {
 		// A user's template directory with only the digest's templates:
 		// the pages fall back to the embedded ones.
 		{"override dir without page templates", func(d Deps) Deps { d.Templates = digestOnly; return d }, ""},
+		// A site.html.tmpl from before the search form: the form's
+		// definition falls back to the embedded one.
+		{"shared template without searchform", func(d Deps) Deps {
+			d.Templates = fstest.MapFS{SiteTemplate: {Data: []byte(`{{define "head"}}<meta charset="utf-8">{{end}}` +
+				`{{define "time"}}{{.Text}}{{end}}{{define "footer"}}<footer>old</footer>{{end}}`)}}
+			return d
+		}, ""},
 		{"no runner", func(d Deps) Deps { d.Runner = nil; return d }, "Runner"},
 		{"syntax error", func(d Deps) Deps {
 			d.Templates = fstest.MapFS{PageTemplate: {Data: []byte("<p>{{if .Count}}unclosed</p>")}}
