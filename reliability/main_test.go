@@ -34,6 +34,7 @@ const (
 	secBackoff = "Failing sources back off"
 	secOnce    = "Digests under contention"
 	secMail    = "Mail failures"
+	secSearch  = "Search"
 )
 
 // The bounds every hostile case runs under; the document states them.
@@ -106,6 +107,8 @@ failed reads FAILED below; ports and temporary paths are written as PORT and TMP
 	Section{secBackoff, "A source answering HTTP 500 through the built binary, run again at once (wall clock): " +
 		"the one source policy (`pipeline.Decide`) holds it for its backoff in the CLI as in the daemon. TIME " +
 		"stands for the local time printed, checked against `pipeline.BackoffEnd` of the stored state."},
+	Section{secSearch, "The full-text search (issue #13) over a store the pipeline filled from the XSS vector feeds of " +
+		"\"" + secHTML + "\" and a good source, through `server.New`'s `GET /search` and `store.Search`."},
 )
 
 func TestMain(m *testing.M) {

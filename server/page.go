@@ -33,6 +33,7 @@ const (
 	SiteTemplate    = "site.html.tmpl"
 	PageTemplate    = "page.html.tmpl"
 	DigestsTemplate = "digests.html.tmpl"
+	SearchTemplate  = "search.html.tmpl"
 )
 
 // homeDigests is how many digests the home page lists before linking the
@@ -54,6 +55,13 @@ type SiteData struct {
 	FeedURL string // the public Atom URL, to copy into a reader
 	Version string
 	Now     Stamp
+
+	// Search is the href of the search page (the form's action), Query
+	// the search box's text (on the search page), QueryMax its length in
+	// bytes at most.
+	Search   string
+	Query    string
+	QueryMax int
 }
 
 // PageData is what page.html.tmpl executes on.
@@ -131,6 +139,7 @@ type Stamp struct {
 type pages struct {
 	page    *htmltemplate.Template
 	digests *htmltemplate.Template
+	search  *htmltemplate.Template
 }
 
 // parsePages parses the templates from fsys, each missing file falling back
@@ -150,8 +159,18 @@ func parsePages(fsys fs.FS) (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The embedded definitions first, the user's over them: a
+	// site.html.tmpl written for an older netdigest lacks the newer ones
+	// ("searchform"), which then fall back as an absent file does.
+	embedded, err := fs.ReadFile(templates.FS, SiteTemplate)
+	if err != nil {
+		return nil, fmt.Errorf("server: template %s: %w", SiteTemplate, err)
+	}
 	// Errors from Parse and Execute read "template: NAME:LINE: ...".
-	site, err := htmltemplate.New(SiteTemplate).Funcs(pageFuncs()).Parse(siteSrc)
+	site, err := htmltemplate.New(SiteTemplate).Funcs(pageFuncs()).Parse(string(embedded))
+	if err == nil && siteSrc != string(embedded) {
+		site, err = site.Parse(siteSrc)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
@@ -179,6 +198,9 @@ func parsePages(fsys fs.FS) (*pages, error) {
 	}
 	sample := samplePage()
 	if p.digests, err = parse(DigestsTemplate, DigestsData{Site: sample.Site, NextDigest: sample.NextDigest, Digests: sample.Digests}); err != nil {
+		return nil, err
+	}
+	if p.search, err = parse(SearchTemplate, sampleSearch(sample)); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -214,6 +236,11 @@ func (s *server) handleArchive(w http.ResponseWriter, r *http.Request) {
 // Content-Security-Policy, hashed from the bytes sent: nothing else styles,
 // and a template that changes its CSS cannot get out of step with the policy.
 func (s *server) writeHTML(w http.ResponseWriter, r *http.Request, t *htmltemplate.Template, data any) {
+	s.writeHTMLStatus(w, r, http.StatusOK, t, data)
+}
+
+// writeHTMLStatus is writeHTML with another status than 200.
+func (s *server) writeHTMLStatus(w http.ResponseWriter, r *http.Request, status int, t *htmltemplate.Template, data any) {
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {
 		s.internalError(w, r, err)
@@ -222,21 +249,30 @@ func (s *server) writeHTML(w http.ResponseWriter, r *http.Request, t *htmltempla
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
-	h.Set("Content-Security-Policy", pageCSP(styleHashes(buf.Bytes())))
+	// Only template text can write "<form": html/template escapes every
+	// '<' of the data.
+	h.Set("Content-Security-Policy", pageCSP(styleHashes(buf.Bytes()), bytes.Contains(buf.Bytes(), []byte("<form"))))
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
 		return
 	}
 	w.Write(buf.Bytes())
 }
 
-// pageCSP is the base policy with style-src listing the given hashes.
-func pageCSP(hashes []string) string {
+// pageCSP is the base policy with style-src listing the given hashes, and
+// form-action 'self' on a page with a form (the search form, a GET to
+// /search).
+func pageCSP(hashes []string, form bool) string {
 	style := "'none'"
 	if len(hashes) > 0 {
 		style = strings.Join(hashes, " ")
 	}
-	return "default-src 'none'; style-src " + style + "; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+	action := "'none'"
+	if form {
+		action = "'self'"
+	}
+	return "default-src 'none'; style-src " + style + "; img-src 'self'; base-uri 'none'; form-action " + action + "; frame-ancestors 'none'"
 }
 
 // styleHashes returns the CSP source ('sha256-…') of each <style> element's
@@ -341,6 +377,9 @@ func (s *server) site(now time.Time, home string) SiteData {
 		FeedURL: publicURL(s.cfg.Link, "feed.atom"),
 		Version: s.runner.Version,
 		Now:     s.stamp(now, now),
+
+		Search:   home + "search",
+		QueryMax: store.MaxQueryBytes,
 	}
 }
 
@@ -354,29 +393,33 @@ func (s *server) groupViews(entries []entry.Entry, now time.Time) []GroupView {
 	for i, g := range groups {
 		gv := GroupView{Name: g.Name, Kind: g.Kind, Anchor: "group-" + strconv.Itoa(i+1)}
 		for j := range g.Entries {
-			e := &g.Entries[j]
-			ev := EntryView{
-				Title:   strings.TrimSpace(e.Title),
-				Link:    render.HTTPURL(e.Link),
-				Source:  e.Source,
-				Summary: e.Summary,
-				Date:    s.stamp(e.Date(), now),
-			}
-			if ev.Title == "" {
-				ev.Title = "(untitled)"
-			}
-			var authors []string
-			for _, a := range e.Byline() {
-				if a = strings.TrimSpace(a); a != "" {
-					authors = append(authors, a)
-				}
-			}
-			ev.Authors = strings.Join(authors, ", ")
-			gv.Entries = append(gv.Entries, ev)
+			gv.Entries = append(gv.Entries, s.entryView(&g.Entries[j], now))
 		}
 		out[i] = gv
 	}
 	return out
+}
+
+// entryView is how every page shows an entry.
+func (s *server) entryView(e *entry.Entry, now time.Time) EntryView {
+	ev := EntryView{
+		Title:   strings.TrimSpace(e.Title),
+		Link:    render.HTTPURL(e.Link),
+		Source:  e.Source,
+		Summary: e.Summary,
+		Date:    s.stamp(e.Date(), now),
+	}
+	if ev.Title == "" {
+		ev.Title = "(untitled)"
+	}
+	var authors []string
+	for _, a := range e.Byline() {
+		if a = strings.TrimSpace(a); a != "" {
+			authors = append(authors, a)
+		}
+	}
+	ev.Authors = strings.Join(authors, ", ")
+	return ev
 }
 
 // sourceViews lists the configured sources (in config order) with what the
@@ -508,7 +551,7 @@ func relative(t, now time.Time) string {
 // use, so that New catches a reference to a missing field.
 func samplePage() PageData {
 	at := Stamp{ISO: "2026-01-01T08:00:00Z", Text: "2026-01-01 08:00 UTC", Rel: "5 min ago"}
-	site := SiteData{Title: "netdigest", Home: "./", Atom: "feed.atom", JSON: "feed.json", RSS: "feed.rss",
+	site := SiteData{Title: "netdigest", Home: "./", Atom: "feed.atom", JSON: "feed.json", RSS: "feed.rss", Search: "search", QueryMax: 512,
 		FeedURL: "https://example.org/feed.atom", Version: "dev", Now: at}
 	e := EntryView{Title: "Sample", Link: "https://example.org/a", Source: "example", Authors: "A. Author",
 		Summary: "Summary.", Date: at}

@@ -1,7 +1,7 @@
 // Package server is the daemon's HTTP side: the merged feed as Atom, JSON
 // Feed and RSS (validators, 304s, gzip), a web page of the latest entries with
 // the sources' health and the digest archive, the archived digests as sent,
-// a liveness check and Prometheus metrics. Every endpoint is read-only: GET
+// a search of the stored entries, a liveness check and Prometheus metrics. Every endpoint is read-only: GET
 // and HEAD only, nothing changes state.
 package server
 
@@ -142,6 +142,7 @@ func New(d Deps) (http.Handler, error) {
 	mux.HandleFunc("GET /feed.atom", s.feedHandler(s.atom))
 	mux.HandleFunc("GET /feed.json", s.feedHandler(s.json))
 	mux.HandleFunc("GET /feed.rss", s.feedHandler(s.rss))
+	mux.HandleFunc("GET /search", s.handleSearch)
 	mux.HandleFunc("GET /digests/{$}", s.handleArchive)
 	mux.HandleFunc("GET /digests/{id}", s.handleDigest)
 	mux.HandleFunc("GET /healthz", s.handleHealth)

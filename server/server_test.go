@@ -261,7 +261,13 @@ func checkSecurityHeaders(t *testing.T, what string, h http.Header) {
 		}
 	}
 	csp := h.Get("Content-Security-Policy")
-	for _, d := range []string{"default-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"} {
+	// A page with the search form may submit it to the server itself
+	// (issue #13); nothing else may submit anything anywhere.
+	action := "form-action 'none'"
+	if strings.HasPrefix(h.Get("Content-Type"), "text/html") && strings.Contains(csp, "form-action 'self'") {
+		action = "form-action 'self'"
+	}
+	for _, d := range []string{"default-src 'none'", "base-uri 'none'", action, "frame-ancestors 'none'"} {
 		if !strings.Contains(csp, d) {
 			t.Errorf("%s: Content-Security-Policy %q lacks %q", what, csp, d)
 		}
@@ -1058,6 +1064,13 @@ func TestNew(t *testing.T) {
 		// A user's template directory with only the digest's templates:
 		// the pages fall back to the embedded ones.
 		{"override dir without page templates", func(d Deps) Deps { d.Templates = digestOnly; return d }, ""},
+		// A site.html.tmpl from before the search form: the form's
+		// definition falls back to the embedded one.
+		{"shared template without searchform", func(d Deps) Deps {
+			d.Templates = fstest.MapFS{SiteTemplate: {Data: []byte(`{{define "head"}}<meta charset="utf-8">{{end}}` +
+				`{{define "time"}}{{.Text}}{{end}}{{define "footer"}}<footer>old</footer>{{end}}`)}}
+			return d
+		}, ""},
 		{"no runner", func(d Deps) Deps { d.Runner = nil; return d }, "Runner"},
 		{"syntax error", func(d Deps) Deps {
 			d.Templates = fstest.MapFS{PageTemplate: {Data: []byte("<p>{{if .Count}}unclosed</p>")}}
@@ -1142,8 +1155,11 @@ func TestStyleHashes(t *testing.T) {
 			t.Errorf("styleHashes(%q) = %q, want %q", tc.doc, got, tc.want)
 		}
 	}
-	if got := pageCSP(nil); !strings.Contains(got, "style-src 'none'") {
-		t.Errorf("pageCSP without styles = %q", got)
+	if got := pageCSP(nil, false); !strings.Contains(got, "style-src 'none'") || !strings.Contains(got, "form-action 'none'") {
+		t.Errorf("pageCSP without styles or form = %q", got)
+	}
+	if got := pageCSP(nil, true); !strings.Contains(got, "form-action 'self';") {
+		t.Errorf("pageCSP with a form = %q", got)
 	}
 }
 

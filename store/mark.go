@@ -77,3 +77,21 @@ func migratedObjects(ctx context.Context, ms []migration) ([]string, error) {
 	}
 	return schemaObjects(ctx, db)
 }
+
+// ensureMark marks a store that checkMark accepted by its schema alone and
+// that no migration marked: one rebuilt from a dump after 0007 had run, which
+// would otherwise stay unmarked however many steps followed.
+func (s *Store) ensureMark(ctx context.Context) error {
+	var app int
+	if err := s.w.QueryRowContext(ctx, "PRAGMA application_id").Scan(&app); err != nil {
+		return fmt.Errorf("store: open %q: %w", s.path, err)
+	}
+	if app == appID {
+		return nil
+	}
+	// PRAGMA takes no parameters; appID is a constant.
+	if _, err := s.w.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", appID)); err != nil {
+		return fmt.Errorf("store: open %q: mark as netdigest's: %w", s.path, err)
+	}
+	return nil
+}

@@ -89,5 +89,5 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("store: open %q: migration %s: %w", s.path, m.name, err)
 		}
 	}
-	return nil
+	return s.ensureMark(ctx)
 }

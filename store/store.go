@@ -421,7 +421,7 @@ func (s *Store) SaveFetch(ctx context.Context, st SourceState, entries []entry.E
 				s.afterEntry(i)
 			}
 		}
-		return nil
+		return w.index(ctx)
 	})
 	if err != nil {
 		return Counts{}, fmt.Errorf("store: save fetch of source %q: %w", st.Name, err)
@@ -578,9 +578,11 @@ func scanSource(row interface{ Scan(...any) error }) (SourceState, error) {
 
 // entryWriter holds SaveFetch's prepared statements and its one "now".
 type entryWriter struct {
-	now                                               time.Time
-	zones                                             zones
-	byID, byLink, insert, update, setVersion, recDupe *sql.Stmt
+	now                                                         time.Time
+	zones                                                       zones
+	byID, byLink, insert, update, setVersion, recDupe, indexNew *sql.Stmt
+	// unindexed are the ids inserted and not yet in the search index.
+	unindexed []string
 }
 
 func prepareWriter(ctx context.Context, tx *sql.Tx, now time.Time) (*entryWriter, error) {
@@ -602,6 +604,7 @@ func prepareWriter(ctx context.Context, tx *sql.Tx, now time.Time) (*entryWriter
 		{&w.setVersion, `UPDATE entries SET norm_version = ?, raw_hash = ? WHERE id = ?`},
 		{&w.recDupe, `INSERT INTO entry_duplicates (entry_id, source, link, first_seen)
 			VALUES (?, ?, ?, ?) ON CONFLICT (entry_id, source) DO NOTHING`},
+		{&w.indexNew, indexNewSQL},
 	} {
 		st, err := tx.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -614,7 +617,7 @@ func prepareWriter(ctx context.Context, tx *sql.Tx, now time.Time) (*entryWriter
 }
 
 func (w *entryWriter) close() {
-	for _, st := range []*sql.Stmt{w.byID, w.byLink, w.insert, w.update, w.setVersion, w.recDupe} {
+	for _, st := range []*sql.Stmt{w.byID, w.byLink, w.insert, w.update, w.setVersion, w.recDupe, w.indexNew} {
 		if st != nil {
 			st.Close()
 		}
@@ -687,6 +690,11 @@ func (w *entryWriter) save(ctx context.Context, e *entry.Entry, c *Counts) error
 		if err != nil {
 			return err
 		}
+		// The update trigger takes the stored text out of the index: it
+		// must be there (an id given twice in one batch).
+		if err := w.index(ctx); err != nil {
+			return err
+		}
 		args := append([]any{e.GUID, e.Link, e.Title, authors, pubV, upV,
 			e.Content, e.Summary, tags, e.Conference, e.ContentHash, e.NormVersion, e.RawHash}, talk...)
 		if _, err := w.update.ExecContext(ctx, append(args, e.ID)...); err != nil {
@@ -737,7 +745,25 @@ func (w *entryWriter) save(ctx context.Context, e *entry.Entry, c *Counts) error
 	if _, err := w.insert.ExecContext(ctx, args...); err != nil {
 		return err
 	}
+	w.unindexed = append(w.unindexed, e.ID)
 	c.New++
+	return nil
+}
+
+// index adds the entries inserted since its last call to the search index,
+// in one statement (see migration 0011 for why not a trigger).
+func (w *entryWriter) index(ctx context.Context) error {
+	if len(w.unindexed) == 0 {
+		return nil
+	}
+	ids, err := json.Marshal(w.unindexed)
+	if err != nil {
+		return err
+	}
+	if _, err := w.indexNew.ExecContext(ctx, string(ids)); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	w.unindexed = w.unindexed[:0]
 	return nil
 }
 
