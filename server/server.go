@@ -88,6 +88,8 @@ type server struct {
 	atom     *feedFormat
 	json     *feedFormat
 	rss      *feedFormat
+	// partCache: the topics and conferences, and their feeds' caches.
+	partCache partCache
 }
 
 // New builds the handler. It parses the page templates once (and executes
@@ -142,6 +144,10 @@ func New(d Deps) (http.Handler, error) {
 	mux.HandleFunc("GET /feed.atom", s.feedHandler(s.atom))
 	mux.HandleFunc("GET /feed.json", s.feedHandler(s.json))
 	mux.HandleFunc("GET /feed.rss", s.feedHandler(s.rss))
+	for _, kind := range pipeline.PartKinds() {
+		mux.HandleFunc("GET /"+kind+"/{$}", s.partIndex(kind))
+		mux.HandleFunc("GET /"+kind+"/{file}", s.partHandler(kind))
+	}
 	mux.HandleFunc("GET /digests/{$}", s.handleArchive)
 	mux.HandleFunc("GET /digests/{id}", s.handleDigest)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
