@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/netdigest/netdigest/atomicfile"
+	"github.com/netdigest/netdigest/config"
 	"github.com/netdigest/netdigest/entry"
 	"github.com/netdigest/netdigest/render"
 	"github.com/netdigest/netdigest/slug"
@@ -144,7 +145,7 @@ func (r *Runner) PartEntries(ctx context.Context, p Part, limit int) ([]entry.En
 		es, err = r.Store.LatestOfConference(ctx, p.names, limit)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("feed %s: %w", p.Path(), err)
+		return nil, err
 	}
 	return es, nil
 }
@@ -206,24 +207,55 @@ func (r *Runner) FeedInfo(part *Part, file string, states []store.SourceState) r
 	return info
 }
 
-// RenderPart renders part's feed in format f: its bytes, and its newest
-// entry update (the Last-Modified a server sends).
-func (r *Runner) RenderPart(ctx context.Context, p Part, f Format) ([]byte, time.Time, error) {
-	file := p.File(f.Ext)
-	entries, err := r.PartEntries(ctx, p, r.Config.MaxEntries)
+// ErrRender marks a failure to render entries the store did give (not the
+// store's failure).
+var ErrRender = errors.New("render")
+
+// Render renders a feed in format f: the merged feed when part is nil, else
+// part's. It returns the bytes and the newest entry update (the
+// Last-Modified a server sends).
+func (r *Runner) Render(ctx context.Context, part *Part, f Format) ([]byte, time.Time, error) {
+	file := "feed." + f.Ext
+	var entries []entry.Entry
+	var err error
+	if part == nil {
+		entries, err = r.Store.Latest(ctx, r.Config.MaxEntries)
+	} else {
+		file = part.File(f.Ext)
+		entries, err = r.PartEntries(ctx, *part, r.Config.MaxEntries)
+	}
 	if err != nil {
-		return nil, time.Time{}, err
+		return nil, time.Time{}, fmt.Errorf("feed %s: %w", file, err)
 	}
 	states, err := r.Store.Sources(ctx)
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("feed %s: %w", file, err)
 	}
-	info := r.FeedInfo(&p, file, states)
+	info := r.FeedInfo(part, file, states)
 	body, err := f.Render(info, entries)
 	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("feed %s: render: %w", file, err)
+		return nil, time.Time{}, fmt.Errorf("feed %s: %w: %w", file, ErrRender, err)
 	}
 	return body, NewestUpdate(entries, info.Updated), nil
+}
+
+// PublishedKinds are the kinds of part the config's publish: asks run and
+// serve to write as files.
+func PublishedKinds(cfg *config.Config) []string {
+	var kinds []string
+	if cfg.Publish.Topics {
+		kinds = append(kinds, PartTopics)
+	}
+	if cfg.Publish.Conferences {
+		kinds = append(kinds, PartConferences)
+	}
+	return kinds
+}
+
+// PublishParts writes the feeds publish: asks for under <output> (nothing
+// when it asks for none) and returns the paths written.
+func (r *Runner) PublishParts(ctx context.Context) ([]string, error) {
+	return r.WriteParts(ctx, r.Config.Output, PublishedKinds(r.Config)...)
 }
 
 // WriteParts writes every format of the feed of every known part of the
@@ -238,7 +270,7 @@ func (r *Runner) WriteParts(ctx context.Context, dir string, kinds ...string) ([
 		}
 		for _, p := range parts {
 			for _, f := range Formats() {
-				body, _, err := r.RenderPart(ctx, p, f)
+				body, _, err := r.Render(ctx, &p, f)
 				if err != nil {
 					return written, err
 				}

@@ -109,7 +109,7 @@ func (s *server) feedHandler(f *feedFormat) http.HandlerFunc {
 func (s *server) serveFeed(w http.ResponseWriter, r *http.Request, f *feedFormat, key storeKey) {
 	rep, err := f.get(r.Context(), key, s.now(), s.cacheTTL)
 	if err != nil {
-		if errors.Is(err, errRender) || errors.Is(err, render.ErrNoID) || errors.Is(err, render.ErrNoDate) {
+		if errors.Is(err, errRender) || errors.Is(err, pipeline.ErrRender) || errors.Is(err, render.ErrNoID) || errors.Is(err, render.ErrNoDate) {
 			s.internalError(w, r, err)
 		} else {
 			s.unavailable(w, r, err)

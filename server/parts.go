@@ -129,7 +129,7 @@ func (s *server) partHandler(kind string) http.HandlerFunc {
 		if f == nil {
 			p := *part
 			f = &feedFormat{name: file, contentType: format.ContentType,
-				render: func(ctx context.Context) ([]byte, time.Time, error) { return s.runner.RenderPart(ctx, p, format) }}
+				render: func(ctx context.Context) ([]byte, time.Time, error) { return s.runner.Render(ctx, &p, format) }}
 			feeds[file] = f
 		}
 		s.partCache.mu.Unlock()
