@@ -47,9 +47,15 @@ func (p Part) Path() string { return p.Kind + "/" + p.Slug }
 // directory ("topics/xdp.atom").
 func (p Part) File(ext string) string { return p.Path() + "." + ext }
 
+// maxPartSlug bounds a part's slug, which names its files: a conference
+// named by a source's data must not make a name the file system refuses
+// (255 bytes). Longer names are cut at a "-", so two of them that share
+// their first 100 bytes share a part.
+const maxPartSlug = 100
+
 // PartSlug is the slug a part's name is addressed by.
 func PartSlug(name string) string {
-	if s := slug.Make(name); s != "" {
+	if s := slug.Cut(slug.Make(name), maxPartSlug); s != "" {
 		return s
 	}
 	return slug.Hashed(name) // "日本語": still a page of its own

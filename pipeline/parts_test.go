@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,6 +93,10 @@ func TestParts(t *testing.T) {
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %q, want %q", tc.kind, got, tc.want)
 		}
+	}
+	long := strings.Repeat("Netdev ", 2000)
+	if s := PartSlug(long); len(s) > maxPartSlug || !strings.HasPrefix(s, "netdev-netdev") || strings.HasSuffix(s, "-") {
+		t.Errorf("PartSlug of a %d-byte name: %d bytes %q", len(long), len(s), s)
 	}
 	if s := PartSlug("日本語"); s == "" || s == PartSlug("中文") {
 		t.Errorf("PartSlug of a name without a-z0-9: %q", s)

@@ -30,6 +30,7 @@ const (
 	secSecrets = "No secrets in published outputs"
 	secBounds  = "Size limits and foreign files"
 	secPrivate = "Private networks"
+	secParts   = "Feeds of a part of the whole"
 )
 
 // The bounds every hostile case runs under; the document states them.
@@ -92,6 +93,8 @@ failed reads FAILED below; ports and temporary paths are written as PORT and TMP
 		"through the pipeline with a client that refuses them (a 127.0.0.1 server stands in for the public feed " +
 		"through `fetch.Options.TreatAsPublic`, and names resolve through a fake DNS server), and the opt-ins " +
 		"through the built binary's feeds.yaml."},
+	Section{secParts, "Topics and conferences named by hostile config or source data, through `pipeline.Runner` " +
+		"(`PublishParts` into a temporary output directory) and the web server over the store it filled (issue #13)."},
 )
 
 func TestMain(m *testing.M) {
