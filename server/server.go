@@ -135,9 +135,11 @@ func New(d Deps) (http.Handler, error) {
 	if s.pages, err = parsePages(tmpl); err != nil {
 		return nil, err
 	}
-	s.atom = &feedFormat{name: "atom", contentType: "application/atom+xml; charset=utf-8", render: s.renderAtom}
-	s.json = &feedFormat{name: "json", contentType: "application/feed+json; charset=utf-8", render: s.renderJSON}
-	s.rss = &feedFormat{name: "rss", contentType: "application/rss+xml; charset=utf-8", render: s.renderRSS}
+	// The content types are the formats' (pipeline.Formats), as for the parts' feeds.
+	contentType := func(ext string) string { f, _ := pipeline.FormatByExt(ext); return f.ContentType }
+	s.atom = &feedFormat{name: "atom", contentType: contentType("atom"), render: s.renderAtom}
+	s.json = &feedFormat{name: "json", contentType: contentType("json"), render: s.renderJSON}
+	s.rss = &feedFormat{name: "rss", contentType: contentType("rss"), render: s.renderRSS}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.handlePage)
