@@ -67,7 +67,8 @@ type PageData struct {
 	// NextDigest is when the digest is planned (zero Stamp: not known).
 	NextDigest  Stamp
 	Digests     []DigestView
-	MoreDigests bool // the archive page has more	// Part is the topic or conference this page is of (nil: the home
+	MoreDigests bool // the archive page has more
+	// Part is the topic or conference this page is of (nil: the home
 	// page, which lists the Parts).
 	Part  *PartView
 	Parts []PartList

@@ -48,9 +48,10 @@ type Deps struct {
 	Runner   *pipeline.Runner
 	Schedule Schedule // nil (one-shot use): the page shows "—" for planned times
 	Metrics  *Metrics // nil: a fresh one, counting nothing
-	// Templates holds page.html.tmpl, digests.html.tmpl and site.html.tmpl:
-	// templates.FS (nil means that) or the config's override directory, where
-	// a file that is absent falls back to the embedded one.
+	// Templates holds page.html.tmpl, digests.html.tmpl, parts.html.tmpl
+	// and site.html.tmpl: templates.FS (nil means that) or the config's
+	// override directory, where a file that is absent falls back to the
+	// embedded one.
 	Templates fs.FS
 	Now       func() time.Time // nil: time.Now
 	Log       *slog.Logger     // nil: discarded
