@@ -259,39 +259,78 @@ func PublishedKinds(cfg *config.Config) []string {
 }
 
 // PublishParts writes the feeds publish: asks for under <output> (nothing
-// when it asks for none) and returns the paths written.
-func (r *Runner) PublishParts(ctx context.Context) ([]string, error) {
+// when it asks for none).
+func (r *Runner) PublishParts(ctx context.Context) (Published, error) {
 	return r.WriteParts(ctx, r.Config.Output, PublishedKinds(r.Config)...)
 }
 
+// Published is what WriteParts did: the paths written, and the stale ones
+// removed.
+type Published struct {
+	Written, Removed []string
+}
+
 // WriteParts writes every format of the feed of every known part of the
-// given kinds under dir (<dir>/topics/xdp.atom…), each atomically, and
-// returns the paths written.
-func (r *Runner) WriteParts(ctx context.Context, dir string, kinds ...string) ([]string, error) {
-	var written []string
+// given kinds under dir (<dir>/topics/xdp.atom…), each atomically. A feed
+// file left in those directories by a part no longer known (a topic taken
+// out of the config) is removed, so a static web server stops serving it;
+// other files there are left alone.
+func (r *Runner) WriteParts(ctx context.Context, dir string, kinds ...string) (Published, error) {
+	var pub Published
 	for _, kind := range kinds {
 		parts, err := r.Parts(ctx, kind)
 		if err != nil {
-			return written, fmt.Errorf("feed: %w", err)
+			return pub, fmt.Errorf("feed: %w", err)
 		}
+		kindDir := filepath.Join(dir, kind)
+		if err := os.MkdirAll(kindDir, 0o755); err != nil {
+			return pub, fmt.Errorf("feed: %w", err)
+		}
+		current := map[string]bool{}
 		for _, p := range parts {
 			for _, f := range Formats() {
 				body, _, err := r.Render(ctx, &p, f)
 				if err != nil {
-					return written, err
+					return pub, err
 				}
 				path := filepath.Join(dir, filepath.FromSlash(p.File(f.Ext)))
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					return written, fmt.Errorf("feed %s: %w", p.File(f.Ext), err)
-				}
 				if err := atomicfile.Write(path, body, 0o644); err != nil {
-					return written, fmt.Errorf("feed %s: %w", p.File(f.Ext), err)
+					return pub, fmt.Errorf("feed %s: %w", p.File(f.Ext), err)
 				}
-				written = append(written, path)
+				current[filepath.Base(path)] = true
+				pub.Written = append(pub.Written, path)
 			}
 		}
+		removed, err := removeStale(kindDir, current)
+		pub.Removed = append(pub.Removed, removed...)
+		if err != nil {
+			return pub, fmt.Errorf("feed: %w", err)
+		}
 	}
-	return written, nil
+	return pub, nil
+}
+
+// removeStale removes the feed files (by their formats' extensions) in dir
+// that keep does not name.
+func removeStale(dir string, keep map[string]bool) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, e := range entries {
+		name := e.Name()
+		ext := strings.TrimPrefix(filepath.Ext(name), ".")
+		if _, isFeed := FormatByExt(ext); !isFeed || keep[name] || !e.Type().IsRegular() {
+			continue
+		}
+		path := filepath.Join(dir, name)
+		if err := os.Remove(path); err != nil {
+			return removed, err
+		}
+		removed = append(removed, path)
+	}
+	return removed, nil
 }
 
 // NewestUpdate is a feed's Last-Modified: its newest entry update, else now

@@ -174,12 +174,28 @@ func TestWriteParts(t *testing.T) {
 	r := partsRunner(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	written, err := r.WriteParts(ctx, dir, PartConferences)
+	// Left by an earlier run: a conference no longer known, and files that
+	// are not feeds.
+	confDir := filepath.Join(dir, "conferences")
+	os.MkdirAll(filepath.Join(confDir, "old.atom"), 0o755) // a directory, not a feed file
+	for _, name := range []string{"netdev-0x18.atom", "netdev-0x18.rss", "README.txt", "netdev-0-1.atom"} {
+		os.WriteFile(filepath.Join(confDir, name), []byte("old"), 0o644)
+	}
+	pub, err := r.WriteParts(ctx, dir, PartConferences)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(written) != 9 { // 3 conferences × 3 formats
-		t.Errorf("%d files written: %q", len(written), written)
+	if len(pub.Written) != 9 { // 3 conferences × 3 formats
+		t.Errorf("%d files written: %q", len(pub.Written), pub.Written)
+	}
+	want := []string{filepath.Join(confDir, "netdev-0x18.atom"), filepath.Join(confDir, "netdev-0x18.rss")}
+	if !slices.Equal(pub.Removed, want) {
+		t.Errorf("removed %q, want %q", pub.Removed, want)
+	}
+	for _, name := range []string{"README.txt", "old.atom"} {
+		if _, err := os.Stat(filepath.Join(confDir, name)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 	p, _, _ := r.FindPartByName(ctx, PartConferences, "Netdev 0.1")
 	for _, f := range Formats() {

@@ -101,10 +101,11 @@ func TestPartFeeds(t *testing.T) {
 		h, handler := partsHarness(t, "XDP", long)
 		h.runner.Config.Output = t.TempDir()
 		h.runner.Config.Publish.Conferences = true
-		written, err := h.runner.PublishParts(context.Background())
+		pub, err := h.runner.PublishParts(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
+		written := pub.Written
 		if len(written) != 3 {
 			t.Fatalf("written %q", written)
 		}

@@ -92,7 +92,7 @@ func publishParts(ctx context.Context, e *env, r *pipeline.Runner) int {
 	if len(kinds) == 0 {
 		return exitOK
 	}
-	written, err := r.PublishParts(ctx)
+	pub, err := r.PublishParts(ctx)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
 		return exitPartial
@@ -101,6 +101,10 @@ func publishParts(ctx context.Context, e *env, r *pipeline.Runner) int {
 	for i, k := range kinds {
 		dirs[i] = r.Config.Output + "/" + k + "/"
 	}
-	fmt.Fprintf(e.stdout, "feeds of parts: %d files in %s\n", len(written), strings.Join(dirs, ", "))
+	stale := ""
+	if n := len(pub.Removed); n > 0 {
+		stale = fmt.Sprintf(" (%d stale removed)", n)
+	}
+	fmt.Fprintf(e.stdout, "feeds of parts: %d files in %s%s\n", len(pub.Written), strings.Join(dirs, ", "), stale)
 	return exitOK
 }

@@ -81,6 +81,21 @@ func TestPublishParts(t *testing.T) {
 		t.Errorf("feed -format rss: exit %d", r.code)
 	}
 
+	// A topic taken out of the config: its files go at the next run.
+	text, _ := os.ReadFile(cfg)
+	without := strings.Replace(string(text), "\n  QUIC: [quic]\n", "\n", 1)
+	if without == string(text) {
+		t.Fatal("no QUIC topic in the offline example")
+	}
+	os.WriteFile(cfg, []byte(without), 0o644)
+	if r := runCmd(t, fixedNow, "run", "-no-digest", "-config", cfg); r.code != exitOK || !strings.Contains(r.stdout, "57 files in") ||
+		!strings.Contains(r.stdout, "(3 stale removed)") {
+		t.Errorf("run without the QUIC topic: exit %d\n%s", r.code, r.stdout)
+	}
+	if _, err := os.Stat(filepath.Join(out, "topics", "quic.atom")); !os.IsNotExist(err) {
+		t.Errorf("topics/quic.atom is still there: %v", err)
+	}
+
 	for _, tc := range []struct {
 		args []string
 		want string
