@@ -22,6 +22,7 @@ link: https://netdigest.example/news
 topics:
   XDP: [xdp]
   TLS/kTLS: [ktls]
+  TLS kTLS: [tls13] # the same slug: one part, titled by the first
   "日本語": [nihongo]
 sources:
   - name: a
