@@ -75,6 +75,8 @@ type Config struct {
 	Digest     Digest
 	Mail       *Mail  // nil: digests are written as files
 	Templates  string // directory overriding the embedded templates, "" for none
+	// Publish: which parts' feeds run and serve write as files (publish.go).
+	Publish Publish
 }
 
 // Digest configures the newsletter.
@@ -338,6 +340,7 @@ func (p *parser) parse(data []byte) *Config {
 		"mail":        func(v *yaml.Node) { cfg.Mail = p.mail(v) },
 		"templates":   func(v *yaml.Node) { p.decode(v, &cfg.Templates) },
 		"sources":     func(v *yaml.Node) { sourcesNode = v },
+		"publish":     func(v *yaml.Node) { p.publish(v, &cfg.Publish) },
 	})
 	if sched, err := parseSchedule(cfg.Digest.Schedule, cfg.Digest.Location); err != nil {
 		p.errorf(p.digestSchedule, "digest %v", err)

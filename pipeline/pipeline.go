@@ -583,17 +583,7 @@ func (r *Runner) RenderFeed(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("feed: %w", err)
 	}
-	info := render.FeedInfo{
-		ID:        r.Config.ID,
-		Title:     r.Config.Title,
-		Link:      r.Config.Link,
-		SelfLink:  selfLink(r.Config.Link),
-		Generator: "netdigest",
-		Version:   r.Version,
-		Updated:   r.now(),
-		Sources:   SourceInfos(r.Config.Sources, states),
-	}
-	out, err := render.Atom(info, entries)
+	out, err := render.Atom(r.FeedInfo(nil, "feed.atom", states), entries)
 	if err != nil {
 		return nil, fmt.Errorf("feed: render: %w", err)
 	}
@@ -632,12 +622,4 @@ func (r *Runner) WriteFeed(ctx context.Context, path string) error {
 }
 
 // selfLink is where the daemon serves the feed under the public link.
-func selfLink(link string) string {
-	if link == "" {
-		return ""
-	}
-	if link[len(link)-1] != '/' {
-		link += "/"
-	}
-	return link + "feed.atom"
-}
+func selfLink(link string) string { return PublicURL(link, "feed.atom") }

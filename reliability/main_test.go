@@ -35,6 +35,7 @@ const (
 	secOnce    = "Digests under contention"
 	secMail    = "Mail failures"
 	secSearch  = "Search"
+	secParts   = "Feeds of a part of the whole"
 )
 
 // The bounds every hostile case runs under; the document states them.
@@ -109,6 +110,8 @@ failed reads FAILED below; ports and temporary paths are written as PORT and TMP
 		"stands for the local time printed, checked against `pipeline.BackoffEnd` of the stored state."},
 	Section{secSearch, "The full-text search (issue #13) over a store the pipeline filled from the XSS vector feeds of " +
 		"\"" + secHTML + "\" and a good source, through `server.New`'s `GET /search` and `store.Search`."},
+	Section{secParts, "Topics and conferences named by hostile config or source data, through `pipeline.Runner` " +
+		"(`PublishParts` into a temporary output directory) and the web server over the store it filled (issue #13)."},
 )
 
 func TestMain(m *testing.M) {

@@ -17,7 +17,6 @@ import (
 	"github.com/netdigest/netdigest/entry"
 	"github.com/netdigest/netdigest/pipeline"
 	"github.com/netdigest/netdigest/render"
-	"github.com/netdigest/netdigest/store"
 )
 
 // feedFormat is one served form of the merged feed, with its cache: the
@@ -101,30 +100,36 @@ func (s *server) feedHandler(f *feedFormat) http.HandlerFunc {
 			s.unavailable(w, r, err)
 			return
 		}
-		rep, err := f.get(r.Context(), key, s.now(), s.cacheTTL)
-		if err != nil {
-			if errors.Is(err, errRender) || errors.Is(err, render.ErrNoID) || errors.Is(err, render.ErrNoDate) {
-				s.internalError(w, r, err)
-			} else {
-				s.unavailable(w, r, err)
-			}
-			return
-		}
-		h := w.Header()
-		h.Set("Content-Type", f.contentType)
-		h.Add("Vary", "Accept-Encoding")
-		// Readers poll: let every poll revalidate, which costs a 304.
-		h.Set("Cache-Control", "no-cache")
-		body, etag := rep.body, rep.etag
-		if acceptsGzip(r.Header.Values("Accept-Encoding")) {
-			body, etag = rep.gz, rep.gzETag
-			h.Set("Content-Encoding", "gzip")
-		}
-		h.Set("ETag", etag)
-		// ServeContent answers If-None-Match / If-Modified-Since with 304,
-		// ranges with 206, and HEAD without a body.
-		http.ServeContent(w, r, "", rep.modified, bytes.NewReader(body))
+		s.serveFeed(w, r, f, key)
 	}
+}
+
+// serveFeed answers a request for f, the merged feed or a part's, as of the
+// store's key.
+func (s *server) serveFeed(w http.ResponseWriter, r *http.Request, f *feedFormat, key storeKey) {
+	rep, err := f.get(r.Context(), key, s.now(), s.cacheTTL)
+	if err != nil {
+		if errors.Is(err, errRender) || errors.Is(err, pipeline.ErrRender) || errors.Is(err, render.ErrNoID) || errors.Is(err, render.ErrNoDate) {
+			s.internalError(w, r, err)
+		} else {
+			s.unavailable(w, r, err)
+		}
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", f.contentType)
+	h.Add("Vary", "Accept-Encoding")
+	// Readers poll: let every poll revalidate, which costs a 304.
+	h.Set("Cache-Control", "no-cache")
+	body, etag := rep.body, rep.etag
+	if acceptsGzip(r.Header.Values("Accept-Encoding")) {
+		body, etag = rep.gz, rep.gzETag
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("ETag", etag)
+	// ServeContent answers If-None-Match / If-Modified-Since with 304,
+	// ranges with 206, and HEAD without a body.
+	http.ServeContent(w, r, "", rep.modified, bytes.NewReader(body))
 }
 
 // errRender marks a failure to render entries the store did give.
@@ -190,59 +195,12 @@ func (s *server) renderWith(ctx context.Context, file string, fn func(render.Fee
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("feed %s: %w", file, err)
 	}
-	now := s.now()
-	info := s.feedInfo(file, now, states)
+	info := s.runner.FeedInfo(nil, file, states)
 	body, err := fn(info, entries)
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("%w: %s: %w", errRender, file, err)
 	}
-	return body, newestUpdate(entries, now), nil
-}
-
-// feedInfo describes the merged feed served at file, as RenderFeed does
-// for feed.atom.
-func (s *server) feedInfo(file string, now time.Time, states []store.SourceState) render.FeedInfo {
-	info := render.FeedInfo{
-		ID:        s.cfg.ID,
-		Title:     s.cfg.Title,
-		Link:      s.cfg.Link,
-		SelfLink:  publicURL(s.cfg.Link, file),
-		Generator: "netdigest",
-		Version:   s.runner.Version,
-		Updated:   now,
-		Sources:   pipeline.SourceInfos(s.cfg.Sources, states),
-	}
-	return info
-}
-
-// newestUpdate is the feed's Last-Modified: its newest entry update, else
-// now for an empty feed.
-func newestUpdate(entries []entry.Entry, now time.Time) time.Time {
-	var newest time.Time
-	for i := range entries {
-		t := entries[i].Updated
-		if t.IsZero() {
-			t = entries[i].Date()
-		}
-		if t.After(newest) {
-			newest = t
-		}
-	}
-	if newest.IsZero() {
-		return now
-	}
-	return newest
-}
-
-// publicURL is file under the configured public link.
-func publicURL(link, file string) string {
-	if link == "" {
-		return ""
-	}
-	if !strings.HasSuffix(link, "/") {
-		link += "/"
-	}
-	return link + file
+	return body, pipeline.NewestUpdate(entries, info.Updated), nil
 }
 
 // acceptsGzip reports whether Accept-Encoding values allow gzip: listed

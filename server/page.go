@@ -76,6 +76,10 @@ type PageData struct {
 	NextDigest  Stamp
 	Digests     []DigestView
 	MoreDigests bool // the archive page has more
+	// Part is the topic or conference this page is of (nil: the home
+	// page, which lists the Parts).
+	Part  *PartView
+	Parts []PartList
 }
 
 // DigestsData is what digests.html.tmpl (the archive) executes on.
@@ -140,6 +144,7 @@ type pages struct {
 	page    *htmltemplate.Template
 	digests *htmltemplate.Template
 	search  *htmltemplate.Template
+	parts   *htmltemplate.Template
 }
 
 // parsePages parses the templates from fsys, each missing file falling back
@@ -192,9 +197,27 @@ func parsePages(fsys fs.FS) (*pages, error) {
 		}
 		return t, nil
 	}
+	// parts.html.tmpl defines "partlists", which page.html.tmpl uses too.
+	partsSrc, err := read(PartsTemplate)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := site.New(PartsTemplate).Parse(partsSrc); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
 	p := &pages{}
 	if p.page, err = parse(PageTemplate, samplePage()); err != nil {
 		return nil, err
+	}
+	if err := p.page.Execute(io.Discard, samplePartPage()); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	if p.parts, err = site.Clone(); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	p.parts = p.parts.Lookup(PartsTemplate)
+	if err := p.parts.Execute(io.Discard, samplePartsPage()); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
 	}
 	sample := samplePage()
 	if p.digests, err = parse(DigestsTemplate, DigestsData{Site: sample.Site, NextDigest: sample.NextDigest, Digests: sample.Digests}); err != nil {
@@ -343,6 +366,9 @@ func (s *server) pageData(r *http.Request) (PageData, error) {
 		ds, d.MoreDigests = ds[:homeDigests], true
 	}
 	d.Digests = s.digestViews(ds, "digests/", now)
+	if d.Parts, err = s.homeParts(ctx); err != nil {
+		return PageData{}, err
+	}
 
 	sources := map[string]bool{}
 	for _, e := range entries {
@@ -374,7 +400,7 @@ func (s *server) site(now time.Time, home string) SiteData {
 		Atom:    home + "feed.atom",
 		JSON:    home + "feed.json",
 		RSS:     home + "feed.rss",
-		FeedURL: publicURL(s.cfg.Link, "feed.atom"),
+		FeedURL: pipeline.PublicURL(s.cfg.Link, "feed.atom"),
 		Version: s.runner.Version,
 		Now:     s.stamp(now, now),
 
@@ -572,7 +598,25 @@ func samplePage() PageData {
 		Digests: []DigestView{{ID: "20260101T080000Z", Href: "digests/20260101T080000Z", Subject: "netdigest: 1 new entry",
 			Period: "1 Jan 2026", Created: at, Status: "sent"}},
 		MoreDigests: true,
+		Parts: []PartList{
+			{Title: "Topics", Href: "./topics/", Links: []PartLink{{Name: "XDP", Href: "./topics/xdp", Slug: "xdp"}}},
+			{Title: "Conferences", Href: "./conferences/", Links: []PartLink{{Name: "Netdev 0.1", Href: "./conferences/netdev-0-1", Slug: "netdev-0-1"}}},
+		},
 	}
+}
+
+// samplePartPage is samplePage as a topic's page shows it.
+func samplePartPage() PageData {
+	d := samplePage()
+	d.Part = &PartView{Kind: render.KindTopic, Name: "XDP"}
+	d.Sources, d.Digests = nil, nil
+	return d
+}
+
+// samplePartsPage is the list of parts, as the answer to an unknown one.
+func samplePartsPage() PartsData {
+	return PartsData{Site: samplePage().Site, Heading: "Not found", Message: "There is no topic at topics/x.",
+		Lists: samplePage().Parts}
 }
 
 // sourceStates indexes the stored states by source name.

@@ -48,9 +48,10 @@ type Deps struct {
 	Runner   *pipeline.Runner
 	Schedule Schedule // nil (one-shot use): the page shows "—" for planned times
 	Metrics  *Metrics // nil: a fresh one, counting nothing
-	// Templates holds page.html.tmpl, digests.html.tmpl and site.html.tmpl:
-	// templates.FS (nil means that) or the config's override directory, where
-	// a file that is absent falls back to the embedded one.
+	// Templates holds page.html.tmpl, digests.html.tmpl, parts.html.tmpl
+	// and site.html.tmpl: templates.FS (nil means that) or the config's
+	// override directory, where a file that is absent falls back to the
+	// embedded one.
 	Templates fs.FS
 	Now       func() time.Time // nil: time.Now
 	Log       *slog.Logger     // nil: discarded
@@ -88,6 +89,8 @@ type server struct {
 	atom     *feedFormat
 	json     *feedFormat
 	rss      *feedFormat
+	// partCache: the topics and conferences, and their feeds' caches.
+	partCache partCache
 }
 
 // New builds the handler. It parses the page templates once (and executes
@@ -133,9 +136,11 @@ func New(d Deps) (http.Handler, error) {
 	if s.pages, err = parsePages(tmpl); err != nil {
 		return nil, err
 	}
-	s.atom = &feedFormat{name: "atom", contentType: "application/atom+xml; charset=utf-8", render: s.renderAtom}
-	s.json = &feedFormat{name: "json", contentType: "application/feed+json; charset=utf-8", render: s.renderJSON}
-	s.rss = &feedFormat{name: "rss", contentType: "application/rss+xml; charset=utf-8", render: s.renderRSS}
+	// The content types are the formats' (pipeline.Formats), as for the parts' feeds.
+	contentType := func(ext string) string { f, _ := pipeline.FormatByExt(ext); return f.ContentType }
+	s.atom = &feedFormat{name: "atom", contentType: contentType("atom"), render: s.renderAtom}
+	s.json = &feedFormat{name: "json", contentType: contentType("json"), render: s.renderJSON}
+	s.rss = &feedFormat{name: "rss", contentType: contentType("rss"), render: s.renderRSS}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.handlePage)
@@ -143,6 +148,10 @@ func New(d Deps) (http.Handler, error) {
 	mux.HandleFunc("GET /feed.json", s.feedHandler(s.json))
 	mux.HandleFunc("GET /feed.rss", s.feedHandler(s.rss))
 	mux.HandleFunc("GET /search", s.handleSearch)
+	for _, kind := range pipeline.PartKinds() {
+		mux.HandleFunc("GET /"+kind+"/{$}", s.partIndex(kind))
+		mux.HandleFunc("GET /"+kind+"/{file}", s.partHandler(kind))
+	}
 	mux.HandleFunc("GET /digests/{$}", s.handleArchive)
 	mux.HandleFunc("GET /digests/{id}", s.handleDigest)
 	mux.HandleFunc("GET /healthz", s.handleHealth)

@@ -168,13 +168,18 @@ func cmdFetch(ctx context.Context, e *env, args []string) int {
 }
 
 func cmdFeed(ctx context.Context, e *env, args []string) int {
-	fs, configPath := newFlagSet(e, "feed", "", "Write the merged Atom feed of the newest max_entries entries (stdout by default).")
+	fs, configPath := newFlagSet(e, "feed", "", "Write the merged Atom feed of the newest max_entries entries (stdout by default),\n"+
+		"or with -topic or -conference the feed of that part (as served at /topics/<slug>.atom).")
 	out := fs.String("o", "", "write to `FILE` (atomically) instead of stdout")
+	chosen := addFeedFlags(fs)
 	r, code := setup(ctx, e, fs, configPath, args, nil)
 	if r == nil {
 		return code
 	}
 	defer r.Store.Close()
+	if !chosen.merged() {
+		return writeChosenFeed(ctx, e, r, chosen, *out)
+	}
 	if *out != "" {
 		if err := r.WriteFeed(ctx, *out); err != nil {
 			fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
@@ -222,6 +227,9 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	}
 	n, _ := r.Store.CountEntries(ctx)
 	fmt.Fprintf(e.stdout, "feed: %s (%d of %d stored entries)\n", path, min(n, cfg.MaxEntries), n)
+	if pcode := publishParts(ctx, e, r); pcode > code {
+		code = pcode
+	}
 	if *noDigest {
 		return code
 	}

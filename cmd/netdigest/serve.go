@@ -307,7 +307,11 @@ func (d *daemon) LastDigest(ctx context.Context) (time.Time, error) {
 
 func (d *daemon) AfterFetch(ctx context.Context) error {
 	gen := d.current.Load()
-	return gen.runner.WriteFeed(ctx, pipeline.FeedPath(gen.cfg))
+	if err := gen.runner.WriteFeed(ctx, pipeline.FeedPath(gen.cfg)); err != nil {
+		return err
+	}
+	_, err := gen.runner.PublishParts(ctx)
+	return err
 }
 
 // Digest delivers over SMTP when mail: is configured, else writes files, as

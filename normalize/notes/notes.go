@@ -28,6 +28,7 @@ import (
 
 	"github.com/netdigest/netdigest/entry"
 	"github.com/netdigest/netdigest/normalize"
+	slugs "github.com/netdigest/netdigest/slug"
 )
 
 // Rules split plain-text notes (an etherpad export) into entries.
@@ -487,35 +488,17 @@ func (s *slugger) unique(title string) string {
 	return out
 }
 
+// slug is the project's one rule (package slug) with apostrophes dropped
+// first, so a possessive stays one word; "talk" when nothing is left.
 func slug(title string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(title) {
-		switch {
-		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			dash = false
-			b.WriteRune(r)
-		case r == '\'' || r == '’':
-		default:
-			dash = true
+	title = strings.Map(func(r rune) rune {
+		if r == '\'' || r == '\u2019' {
+			return -1
 		}
-		if b.Len() > maxSlug {
-			break
-		}
+		return r
+	}, title)
+	if s := slugs.Cut(slugs.Make(title), maxSlug); s != "" {
+		return s
 	}
-	s := b.String()
-	if len(s) > maxSlug {
-		s = s[:maxSlug]
-		if i := strings.LastIndexByte(s, '-'); i > maxSlug/2 {
-			s = s[:i]
-		}
-		s = strings.TrimRight(s, "-")
-	}
-	if s == "" {
-		s = "talk"
-	}
-	return s
+	return "talk"
 }

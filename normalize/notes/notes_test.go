@@ -362,13 +362,13 @@ func TestParseCases(t *testing.T) {
 		{
 			name: "numeric character references of old exports decoded, named ones kept",
 			body: "* Caf&#233; talk (J&#xF6;rg)\n\t* it&#8217;s &amp; fine\n",
-			want: []string{"Café talk [Jörg] #caf-talk"}, content: []string{"<ul><li>it’s &amp;amp; fine</li></ul>"},
+			want: []string{"Café talk [Jörg] #cafe-talk"}, content: []string{"<ul><li>it’s &amp;amp; fine</li></ul>"},
 		},
 		{
 			name:        "windows-1252 by content type",
 			body:        "* Caf\xe9 (Ren\xe9e)\n\t* x\n",
 			contentType: "text/plain; charset=windows-1252",
-			want:        []string{"Café [Renée] #caf"},
+			want:        []string{"Café [Renée] #cafe"},
 		},
 		{
 			name: "flat notes without a pattern warn",

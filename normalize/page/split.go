@@ -2,19 +2,17 @@ package page
 
 import (
 	"fmt"
-	"hash/fnv"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/netdigest/netdigest/entry"
 	"github.com/netdigest/netdigest/normalize"
+	slugs "github.com/netdigest/netdigest/slug"
 )
 
 // Split rules. Each element matching Split.Heading starts an entry. Its
@@ -327,40 +325,14 @@ func headingID(h *html.Node) string {
 	return found
 }
 
-// slug makes an ASCII anchor of text: accents dropped, lower case, runs of
-// anything else one "-", at most maxSlug bytes cut at a "-". Text with no
-// ASCII letter or digit (a Japanese title) gets "h-" and a hash of it.
+// slug makes an ASCII anchor of text (the project's one rule, package
+// slug), at most maxSlug bytes cut at a "-". Text with no ASCII letter or
+// digit (a Japanese title) gets "h-" and a hash of it.
 func slug(text string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range norm.NFKD.String(text) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			continue
-		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			dash = false
-			b.WriteRune(unicode.ToLower(r))
-		default:
-			dash = true
-		}
+	if s := slugs.Cut(slugs.Make(text), maxSlug); s != "" {
+		return s
 	}
-	s := b.String()
-	if len(s) > maxSlug {
-		s = s[:maxSlug]
-		if i := strings.LastIndexByte(s, '-'); i > maxSlug/2 {
-			s = s[:i]
-		}
-		s = strings.TrimRight(s, "-")
-	}
-	if s == "" {
-		h := fnv.New32a()
-		h.Write([]byte(text))
-		s = fmt.Sprintf("h-%08x", h.Sum32())
-	}
-	return s
+	return slugs.Hashed(text)
 }
 
 // splitListing reads a listing page in split mode (kind html).
