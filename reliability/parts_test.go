@@ -64,8 +64,15 @@ func filesUnder(t *testing.T, dir string) []string {
 // <link rel="alternate"> (feed autodiscovery) an email must not have.
 func pageProblems(page string) []string {
 	var out []string
+	// The page's own search form (site.html.tmpl) is the one form allowed:
+	// a name that smuggled in another would still be counted.
+	ownForms := strings.Count(page, `<form class="search" role="search" action="`)
 	for _, p := range UnsafeHTML(page, Document) {
-		if !strings.HasPrefix(p, "<link> element") {
+		switch {
+		case strings.HasPrefix(p, "<link> element"):
+		case strings.HasPrefix(p, "<form> element") && ownForms > 0:
+			ownForms--
+		default:
 			out = append(out, p)
 		}
 	}
@@ -122,7 +129,7 @@ func TestPartFeeds(t *testing.T) {
 	t.Run("topic named with markup", func(t *testing.T) {
 		const topic = `<script>alert(1)</script><img src=x onerror=alert(2)>`
 		rec := recordAt(t, 2, secParts, "a topic named `"+topic+"`: its page, its Atom feed, the home page and the 404 page",
-			"the name is text everywhere: no unsafe construct in the pages (`UnsafeHTML`, the pages' own autodiscovery `<link>`s aside), the Atom feed valid")
+			"the name is text everywhere: no unsafe construct in the pages (`UnsafeHTML`, the pages' own autodiscovery `<link>`s and search form aside), the Atom feed valid")
 		_, handler := partsHarness(t, topic, "Netdev 0x19")
 		s := pipeline.PartSlug(topic)
 		var problems []string
