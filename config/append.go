@@ -151,7 +151,11 @@ func cut(lines [][]byte, line, column int, text string) error {
 		return fmt.Errorf("line %d: cannot find %q to replace with the list", line, text)
 	}
 	i += min(len(l), max(0, column-1))
-	lines[line-1] = append(l[:i:i], l[i+len(text):]...)
+	head, tail := l[:i:i], l[i+len(text):]
+	if len(bytes.TrimSpace(tail)) == 0 {
+		head = bytes.TrimRight(head, " ") // no trailing space left behind
+	}
+	lines[line-1] = append(head, tail...)
 	return nil
 }
 
@@ -215,7 +219,15 @@ func encodeSources(srcs []NewSource, indent, eol string, spaced bool) (string, e
 	return b.String(), nil
 }
 
-// countSources is how many items the file's sources list holds.
+// ReadFile reads a config file as Load does (at most MaxFileBytes), for
+// callers that edit it.
+func ReadFile(path string) ([]byte, error) { return readFile(path) }
+
+// CountSources is how many items the file's sources list holds, valid or
+// not: a config is complete but for its sources when Parse fails and this
+// is 0.
+func CountSources(data []byte) (int, error) { return countSources(data) }
+
 func countSources(data []byte) (int, error) {
 	var doc struct {
 		Sources []yaml.Node `yaml:"sources"`

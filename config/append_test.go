@@ -46,6 +46,7 @@ func TestAppendSources(t *testing.T) {
 		{"zero-indented list at the end without newline", appendTop + "sources:\n- name: old\n  url: https://old.example/feed"},
 		{"indented four, CRLF", strings.ReplaceAll(appendTop+"sources:\n    -   name: old\n        url: https://old.example/feed\n", "\n", "\r\n")},
 		{"empty flow list", appendTop + "sources: [] # none yet\nmax_entries: 5\n"},
+		{"empty flow list alone", appendTop + "sources: []\n"},
 		{"null", appendTop + "sources:\nmax_entries: 5\n"},
 		{"no sources key", appendTop},
 	}
@@ -80,7 +81,8 @@ func TestAppendSources(t *testing.T) {
 				t.Errorf("comment missing:\n%s", out)
 			}
 			// An empty flow list loses its "[]"; nothing else may change.
-			checkUntouched(t, strings.Replace(tt.in, "sources: []", "sources: ", 1), string(out))
+			in := strings.Replace(tt.in, "sources: []\n", "sources:\n", 1)
+			checkUntouched(t, strings.Replace(in, "sources: []", "sources: ", 1), string(out))
 		})
 	}
 }

@@ -66,6 +66,7 @@ func commands() []command {
 		{"digest", "prepare and deliver the digest of what is new since the last one", cmdDigest},
 		{"serve", "run the daemon: fetch and digest on schedule, serve the feed and a web page", cmdServe},
 		{"backup", "write a consistent copy of the store, safe while the daemon runs", cmdBackup},
+		{"opml", "export the sources as OPML, or import an OPML file's feeds into the config", cmdOPML},
 	}
 }
 
