@@ -30,6 +30,7 @@ const (
 	secSecrets = "No secrets in published outputs"
 	secBounds  = "Size limits and foreign files"
 	secPrivate = "Private networks"
+	secOPML    = "OPML import"
 )
 
 // The bounds every hostile case runs under; the document states them.
@@ -92,6 +93,9 @@ failed reads FAILED below; ports and temporary paths are written as PORT and TMP
 		"through the pipeline with a client that refuses them (a 127.0.0.1 server stands in for the public feed " +
 		"through `fetch.Options.TreatAsPublic`, and names resolve through a fake DNS server), and the opt-ins " +
 		"through the built binary's feeds.yaml."},
+	Section{secOPML, "Hostile and broken OPML files given to the built binary's `netdigest opml import`, each into a " +
+		"config with one source and comments; \"unchanged\" is byte for byte. The report's skipped lines and summary, " +
+		"or its error, are quoted."},
 )
 
 func TestMain(m *testing.M) {

@@ -140,18 +140,21 @@ func cmdOPMLImport(ctx context.Context, e *env, args []string) int {
 	header := fmt.Sprintf("Added by 'netdigest opml import %s' on %s.", filepath.Base(file), e.now().Format(time.DateOnly))
 	plan.Add[0].Comment = strings.TrimSuffix(header+"\n"+plan.Add[0].Comment, "\n")
 	out, err := config.AppendSources(data, plan.Add)
-	if err == nil {
-		_, err = config.ParseEnv(path, out, importEnv)
-	}
-	if err == nil && len(out) > config.MaxFileBytes {
-		err = fmt.Errorf("the config would be larger than %d bytes, which netdigest does not read", config.MaxFileBytes)
-	}
 	if err != nil {
+		fmt.Fprintf(e.stderr, "netdigest: %s was not changed: %v\n", path, err)
+		return exitUsage
+	}
+	if len(out) > config.MaxFileBytes {
+		fmt.Fprintf(e.stderr, "netdigest: %s was not changed: with %s it would be larger than %d bytes, more than netdigest reads\n",
+			path, feeds(len(plan.Add)), config.MaxFileBytes)
+		return exitUsage
+	}
+	if _, err := config.ParseEnv(path, out, importEnv); err != nil {
 		fmt.Fprintf(e.stderr, "netdigest: %s was not changed: with the new sources it would not be valid:\n%v\n", path, err)
 		return exitUsage
 	}
 	if *dryRun {
-		fmt.Fprintf(e.stdout, "%d feeds would be added to %s, %d skipped (-n: nothing written)\n", len(plan.Add), path, len(plan.Skipped))
+		fmt.Fprintf(e.stdout, "%s would be added to %s, %d skipped (-n: nothing written)\n", feeds(len(plan.Add)), path, len(plan.Skipped))
 		return exitOK
 	}
 	mode := os.FileMode(0o644)
@@ -162,8 +165,15 @@ func cmdOPMLImport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
 		return exitPartial
 	}
-	fmt.Fprintf(e.stdout, "%d feeds added to %s, %d skipped; 'netdigest check' lists them\n", len(plan.Add), path, len(plan.Skipped))
+	fmt.Fprintf(e.stdout, "%s added to %s, %d skipped; 'netdigest check' lists them\n", feeds(len(plan.Add)), path, len(plan.Skipped))
 	return exitOK
+}
+
+func feeds(n int) string {
+	if n == 1 {
+		return "1 feed"
+	}
+	return fmt.Sprintf("%d feeds", n)
 }
 
 func describeNew(a config.NewSource) string {

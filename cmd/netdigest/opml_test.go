@@ -104,7 +104,7 @@ digest:
 		`skipped  ` + subs + `:4  LWN.net  https://lwn.net/headlines/rss: already in the config as source "lwn"`,
 		`skipped  ` + subs + `:6  A page   https://example.org/page: a page, not a feed`,
 		"added    tom-s-r-d-blog  https://blog.tohojo.dk/feeds/all.atom.xml  tags Kernel",
-		"1 feeds added to " + real + ", 2 skipped",
+		"1 feed added to " + real + ", 2 skipped",
 	} {
 		if !strings.Contains(spaces.ReplaceAllString(r.stdout, " "), spaces.ReplaceAllString(want, " ")) {
 			t.Errorf("report lacks %q:\n%s", want, r.stdout)
