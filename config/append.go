@@ -178,9 +178,11 @@ func encodeSources(srcs []NewSource, indent, eol string, spaced bool) (string, e
 	for _, s := range srcs {
 		item := &yaml.Node{Kind: yaml.MappingNode}
 		add := func(k string, v *yaml.Node) {
-			item.Content = append(item.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k}, v)
+			item.Content = append(item.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}, v)
 		}
-		str := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: v} }
+		// Tagged as strings, so that the encoder quotes "null", "~" or
+		// "0x19", which would otherwise read back as something else.
+		str := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
 		add("name", str(s.Name))
 		add("kind", str(s.Kind))
 		add("url", str(s.URL))

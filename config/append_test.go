@@ -132,6 +132,24 @@ func TestAppendSourcesToRealConfig(t *testing.T) {
 	checkUntouched(t, string(in), string(out))
 }
 
+// Values that YAML would read as something else than a string stay strings.
+func TestAppendSourcesQuotes(t *testing.T) {
+	tags := []string{"null", "~", "yes", "1.0", "#x", "- a", "[b]", "a: b", "&x", "*y", "'q'", `"dq"`, "ünï", "x #y"}
+	out, err := AppendSources([]byte(appendTop), []NewSource{{Name: "0x19", Kind: KindFeed, URL: "https://a.example/?q=1#x",
+		Conference: `Netdev 0x19: "x"`, Tags: tags}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Parse("feeds.yaml", out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	s := cfg.Sources[0]
+	if s.Name != "0x19" || s.URL != "https://a.example/?q=1#x" || s.Conference != `Netdev 0x19: "x"` || strings.Join(s.Tags, "|") != strings.Join(tags, "|") {
+		t.Errorf("read back as %q %q %q %q:\n%s", s.Name, s.URL, s.Conference, s.Tags, out)
+	}
+}
+
 func TestAppendSourcesRefuses(t *testing.T) {
 	for _, in := range []string{
 		appendTop + "sources: [{name: a, url: 'https://a.example/'}]\n",
