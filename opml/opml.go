@@ -249,27 +249,24 @@ func attr(el *xml.StartElement, name string) string {
 	return ""
 }
 
-// Feed is an outline with a feed URL, with the labels of the folders that
-// hold it, outermost first.
-type Feed struct {
+// Item is an outline that is not only a folder (a feed, a page, a note),
+// with the folders that hold it, outermost first.
+type Item struct {
 	Outline
 	Folders []Outline
 }
 
-// Walk returns every outline in document order, each with its folders.
-// Outlines without an xmlUrl are returned too (pages, empty folders): the
-// caller decides what it takes.
-func (d *Document) Walk() []Feed {
-	var out []Feed
+// Walk returns the items of d in document order. A feed with children,
+// rare but legal, is an item and a folder of its children.
+func (d *Document) Walk() []Item {
+	var out []Item
 	var walk func(os []Outline, folders []Outline)
 	walk = func(os []Outline, folders []Outline) {
 		for _, o := range os {
 			if o.XMLURL != "" || len(o.Outlines) == 0 {
-				out = append(out, Feed{Outline: o, Folders: folders})
+				out = append(out, Item{Outline: o, Folders: folders})
 			}
 			if len(o.Outlines) > 0 {
-				// A feed with children is rare but legal: its children
-				// sit in it as in a folder.
 				walk(o.Outlines, append(folders[:len(folders):len(folders)], o))
 			}
 		}

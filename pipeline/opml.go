@@ -150,7 +150,7 @@ func PlanImport(existing []config.Source, doc *opml.Document) Import {
 
 // outlineTags are the labels of f's folders and f's categories; a netdigest
 // conference folder gives the conference instead (the innermost one).
-func outlineTags(f opml.Feed) (tags []string, conference string) {
+func outlineTags(f opml.Item) (tags []string, conference string) {
 	for _, folder := range f.Folders {
 		if folder.Conference != "" {
 			conference = folder.Conference

@@ -1,14 +1,18 @@
 package main
 
 import (
+	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/netdigest/netdigest/config"
+	"github.com/netdigest/netdigest/internal/tooltest"
 	"github.com/netdigest/netdigest/opml"
 )
 
@@ -201,5 +205,77 @@ func TestOPMLImportRefuses(t *testing.T) {
 				t.Errorf("the config changed")
 			}
 		})
+	}
+}
+
+// Debian's newsboat reads the export (folders become its tags) and writes
+// its own export, which imports back: the same feed URLs, named from their
+// hosts since newsboat writes empty titles for feeds it has not fetched.
+func TestOPMLWithNewsboat(t *testing.T) {
+	bin := tooltest.Find(t, "newsboat", "newsboat")
+	dir := t.TempDir()
+	src := "../../feeds.yaml"
+	subs := filepath.Join(dir, "sources.opml")
+	if r := runCmd(t, fixedNow, "opml", "export", "-config", src, "-o", subs); r.code != exitOK {
+		t.Fatalf("export: %s", r.stderr)
+	}
+	writeFile(t, filepath.Join(dir, "config"), "", 0o644)
+	newsboat := func(args ...string) string {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, bin, append([]string{"-u", filepath.Join(dir, "urls"), "-c", filepath.Join(dir, "cache.db"),
+			"-C", filepath.Join(dir, "config")}, args...)...)
+		cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+dir, "XDG_DATA_HOME="+dir)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("newsboat %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	newsboat("-i", subs)
+	urls, err := os.ReadFile(filepath.Join(dir, "urls"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, s := range cfg.Sources {
+		if s.Kind != config.KindFeed || s.PublicURL == "" {
+			continue
+		}
+		want = append(want, s.PublicURL)
+		line := s.PublicURL
+		if s.Conference != "" {
+			line += ` "` + s.Conference + `"`
+		}
+		if !slices.Contains(strings.Split(string(urls), "\n"), line) {
+			t.Errorf("newsboat's urls lack %q:\n%s", line, urls)
+		}
+	}
+
+	exported := filepath.Join(dir, "newsboat.opml")
+	writeFile(t, exported, newsboat("-e"), 0o644)
+	empty := filepath.Join(dir, "feeds.yaml")
+	writeFile(t, empty, importTop, 0o644)
+	if r := runCmd(t, fixedNow, "opml", "import", "-config", empty, exported); r.code != exitOK {
+		t.Fatalf("import of newsboat's export: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	back, err := config.Load(empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range back.Sources {
+		got = append(got, s.URL)
+	}
+	if strings.Join(sorted(got), "\n") != strings.Join(sorted(want), "\n") {
+		t.Errorf("imported from newsboat:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if back.Sources[0].Name != "bootlin-com" {
+		t.Errorf("first name %q, want it from the host (newsboat exports no title)", back.Sources[0].Name)
 	}
 }
