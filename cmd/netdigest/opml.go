@@ -97,7 +97,8 @@ func cmdOPMLImport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
 		return exitUsage
 	}
-	// Edit the file a symlink points to, not the link.
+	// Edit the file a symlink points to, not the link; read it as Load
+	// would read the link (relative paths from the link's directory).
 	path, err := filepath.EvalSymlinks(*configPath)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "netdigest: config: %v\n", err)
@@ -109,7 +110,7 @@ func cmdOPMLImport(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	var existing []config.Source
-	cfg, err := config.ParseEnv(path, data, importEnv)
+	cfg, err := config.ParseEnv(*configPath, data, importEnv)
 	if n, _ := config.CountSources(data); err != nil && n > 0 {
 		// A config lacking only its sources is what an import fills;
 		// anything else wrong is for the person to fix first.
@@ -149,7 +150,7 @@ func cmdOPMLImport(ctx context.Context, e *env, args []string) int {
 			path, feeds(len(plan.Add)), config.MaxFileBytes)
 		return exitUsage
 	}
-	if _, err := config.ParseEnv(path, out, importEnv); err != nil {
+	if _, err := config.ParseEnv(*configPath, out, importEnv); err != nil {
 		fmt.Fprintf(e.stderr, "netdigest: %s was not changed: with the new sources it would not be valid:\n%v\n", path, err)
 		return exitUsage
 	}
