@@ -126,14 +126,13 @@ func cmdOPMLImport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(tw, "skipped\t%s:%d\t%s\t%s: %s\n", file, s.Line, dash(s.Label), dash(s.URL), s.Reason)
 	}
 	tw.Flush() // the two tables have their own columns
-	verb := "added"
-	if *dryRun {
-		verb = "would add"
+	// The added ones are listed once they are (or, with -n, would be).
+	listAdded := func(verb string) {
+		for _, a := range plan.Add {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", verb, a.Name, redact.String(a.URL), describeNew(a))
+		}
+		tw.Flush()
 	}
-	for _, a := range plan.Add {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", verb, a.Name, redact.String(a.URL), describeNew(a))
-	}
-	tw.Flush()
 	if len(plan.Add) == 0 {
 		fmt.Fprintf(e.stdout, "nothing to add to %s (%d skipped)\n", path, len(plan.Skipped))
 		return exitOK
@@ -155,6 +154,7 @@ func cmdOPMLImport(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	if *dryRun {
+		listAdded("would add")
 		fmt.Fprintf(e.stdout, "%s would be added to %s, %d skipped (-n: nothing written)\n", feeds(len(plan.Add)), path, len(plan.Skipped))
 		return exitOK
 	}
@@ -166,6 +166,7 @@ func cmdOPMLImport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "netdigest: %v\n", err)
 		return exitPartial
 	}
+	listAdded("added")
 	fmt.Fprintf(e.stdout, "%s added to %s, %d skipped; 'netdigest check' lists them\n", feeds(len(plan.Add)), path, len(plan.Skipped))
 	return exitOK
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -187,9 +188,19 @@ func TestOPMLImportRefuses(t *testing.T) {
 	bad := filepath.Join(dir, "bad.opml")
 	writeFile(t, bad, "<opml>\n<body>\n<outline text=\"x\" xmlUrl=\"https://x.example/feed\">\n</body></opml>\n", 0o644)
 
+	var many strings.Builder
+	many.WriteString("<opml><body>\n")
+	for i := range 20000 {
+		fmt.Fprintf(&many, "<outline text=\"Feed %d with a rather long title\" xmlUrl=\"https://feeds.example.org/some/path/%d.xml\"/>\n", i, i)
+	}
+	many.WriteString("</body></opml>\n")
+	large := filepath.Join(dir, "large.opml")
+	writeFile(t, large, many.String(), 0o644)
+
 	tests := []struct {
 		name, config, opml, want string
 	}{
+		{"config too large after", good, large, "it would be larger than 1048576 bytes"},
 		{"broken OPML", good, bad, bad + ":4: element <outline> closed by </body>"},
 		{"missing OPML", good, filepath.Join(dir, "none.opml"), "no such file"},
 		{"broken config", good + "  - name: lwn\n    url: https://other.example/\n", subs, "fix them before importing"},
@@ -200,6 +211,9 @@ func TestOPMLImportRefuses(t *testing.T) {
 			r := runCmd(t, fixedNow, "opml", "import", "-config", cfgPath, tt.opml)
 			if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
 				t.Errorf("exit %d, stderr %q, want 2 and %q", r.code, r.stderr, tt.want)
+			}
+			if strings.Contains(r.stdout, "added") {
+				t.Errorf("reports sources added when none were:\n%s", r.stdout)
 			}
 			if data, _ := os.ReadFile(cfgPath); string(data) != tt.config {
 				t.Errorf("the config changed")
