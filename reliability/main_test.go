@@ -36,6 +36,7 @@ const (
 	secMail    = "Mail failures"
 	secSearch  = "Search"
 	secParts   = "Feeds of a part of the whole"
+	secOPML    = "OPML import"
 )
 
 // The bounds every hostile case runs under; the document states them.
@@ -112,6 +113,9 @@ failed reads FAILED below; ports and temporary paths are written as PORT and TMP
 		"\"" + secHTML + "\" and a good source, through `server.New`'s `GET /search` and `store.Search`."},
 	Section{secParts, "Topics and conferences named by hostile config or source data, through `pipeline.Runner` " +
 		"(`PublishParts` into a temporary output directory) and the web server over the store it filled (issue #13)."},
+	Section{secOPML, "Hostile and broken OPML files given to the built binary's `netdigest opml import`, each into a " +
+		"config with one source and comments; \"unchanged\" is byte for byte. The report's skipped lines and summary, " +
+		"or its error, are quoted."},
 )
 
 func TestMain(m *testing.M) {

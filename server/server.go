@@ -91,6 +91,8 @@ type server struct {
 	rss      *feedFormat
 	// partCache: the topics and conferences, and their feeds' caches.
 	partCache partCache
+	// opml: /sources.opml, encoded once per config.
+	opml *opmlFile
 }
 
 // New builds the handler. It parses the page templates once (and executes
@@ -141,6 +143,9 @@ func New(d Deps) (http.Handler, error) {
 	s.atom = &feedFormat{name: "atom", contentType: contentType("atom"), render: s.renderAtom}
 	s.json = &feedFormat{name: "json", contentType: contentType("json"), render: s.renderJSON}
 	s.rss = &feedFormat{name: "rss", contentType: contentType("rss"), render: s.renderRSS}
+	if s.opml, err = newOPMLFile(s.cfg); err != nil {
+		return nil, err
+	}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.handlePage)
@@ -152,6 +157,7 @@ func New(d Deps) (http.Handler, error) {
 		mux.HandleFunc("GET /"+kind+"/{$}", s.partIndex(kind))
 		mux.HandleFunc("GET /"+kind+"/{file}", s.partHandler(kind))
 	}
+	mux.HandleFunc("GET /sources.opml", s.handleOPML)
 	mux.HandleFunc("GET /digests/{$}", s.handleArchive)
 	mux.HandleFunc("GET /digests/{id}", s.handleDigest)
 	mux.HandleFunc("GET /healthz", s.handleHealth)

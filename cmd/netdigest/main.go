@@ -67,6 +67,7 @@ func commands() []command {
 		{"serve", "run the daemon: fetch and digest on schedule, serve the feed and a web page", cmdServe},
 		{"backup", "write a consistent copy of the store, safe while the daemon runs", cmdBackup},
 		{"search", "print the stored entries that best match a query", cmdSearch},
+		{"opml", "export the sources as OPML, or import an OPML file's feeds into the config", cmdOPML},
 	}
 }
 
