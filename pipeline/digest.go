@@ -46,6 +46,11 @@ const (
 	DigestBusy DigestAction = "busy"
 )
 
+// DigestActions lists every DigestAction, as Outcomes does for refreshes.
+func DigestActions() []DigestAction {
+	return []DigestAction{DigestNothingNew, DigestDryRun, DigestSent, DigestWritten, DigestBusy}
+}
+
 // DigestResult describes a digest run.
 type DigestResult struct {
 	Action   DigestAction
