@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/netdigest/netdigest/atomicfile"
@@ -389,7 +390,16 @@ func (r *Runner) addresses() (from string, to []string, listID string) {
 	return "netdigest <netdigest@" + domain + ">", []string{"netdigest readers <readers@" + domain + ">"}, listID
 }
 
+// mailDomain is the domain of the Message-ID and the default List-Id: the
+// one mail comes from (mail.from), which names the sender as the site's
+// link (often a 127.0.0.1 behind a proxy) need not; else the link's host.
 func (r *Runner) mailDomain() string {
+	if m := r.Config.Mail; m != nil {
+		// A domain literal ("a@[192.0.2.1]") is no dot-atom: not an id's right side.
+		if a := envelopeAddress(m.From); strings.Contains(a, "@") && !strings.HasSuffix(a, "]") {
+			return strings.ToLower(a[strings.LastIndex(a, "@")+1:])
+		}
+	}
 	if u, err := url.Parse(r.Config.Link); err == nil && u.Hostname() != "" {
 		return u.Hostname()
 	}
