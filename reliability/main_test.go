@@ -34,6 +34,7 @@ const (
 	secBackoff = "Failing sources back off"
 	secOnce    = "Digests under contention"
 	secMail    = "Mail failures"
+	secReaders = "What feed readers and scrapers are given"
 )
 
 // The bounds every hostile case runs under; the document states them.
@@ -106,6 +107,9 @@ failed reads FAILED below; ports and temporary paths are written as PORT and TMP
 	Section{secBackoff, "A source answering HTTP 500 through the built binary, run again at once (wall clock): " +
 		"the one source policy (`pipeline.Decide`) holds it for its backoff in the CLI as in the daemon. TIME " +
 		"stands for the local time printed, checked against `pipeline.BackoffEnd` of the stored state."},
+	Section{secReaders, "The daemon's handler (`server.New`) over a store the pipeline filled from a 127.0.0.1 feed: " +
+		"`/feed.rss` as gofeed reads it, each `<description>` then parsed as HTML5 the way readers take it; " +
+		"`/metrics` through Prometheus's own text parser (`prometheus/common/expfmt`)."},
 )
 
 func TestMain(m *testing.M) {
