@@ -2,16 +2,19 @@ package normalize
 
 import (
 	"net/url"
+	"strings"
 
 	"github.com/mmcdole/gofeed"
 	"github.com/mmcdole/gofeed/atom"
+	"github.com/mmcdole/gofeed/rss"
 )
 
 // inheritedAuthors is who wrote the i-th item of f when it names nobody:
 // for Atom, its atom:source's authors, else the feed's (RFC 4287 §4.2.1);
 // for JSON Feed, the feed's authors or 1.0 author (gofeed folds both into
-// f.Authors). RSS has no such rule: a channel's managingEditor is not the
-// items' author.
+// f.Authors); for RSS, the channel's managingEditor, else its dc:creator or
+// itunes:author, never its webMaster (the site's technical contact). Every
+// reader shows a channel's author on items without their own.
 func inheritedAuthors(f *gofeed.Feed, i int) []string {
 	switch f.FeedType {
 	case "atom":
@@ -28,10 +31,39 @@ func inheritedAuthors(f *gofeed.Feed, i int) []string {
 			}
 		}
 	case "json":
+	case "rss":
+		return rssChannelAuthors(f)
 	default:
 		return nil
 	}
 	return personNames(f.Authors)
+}
+
+// rssChannelAuthors is the author of an RSS channel. gofeed's f.Authors
+// holds it (managingEditor, dc:author, dc:creator, itunes:author, its
+// "Name <email>" and "email (Name)" forms parsed) unless only webMaster came
+// before: then the names after webMaster are taken as they are.
+func rssChannelAuthors(f *gofeed.Feed) []string {
+	orig, ok := f.OriginalFeed().(*rss.Feed)
+	if !ok {
+		return nil
+	}
+	if strings.TrimSpace(orig.ManagingEditor) != "" || strings.TrimSpace(orig.WebMaster) == "" {
+		return personNames(f.Authors)
+	}
+	var names []string
+	if dc := orig.DublinCoreExt; dc != nil {
+		names = append(append(names, dc.Author...), dc.Creator...)
+	}
+	if it := orig.ITunesExt; it != nil {
+		names = append(names, it.Author)
+	}
+	for _, n := range names {
+		if n = strings.TrimSpace(n); n != "" {
+			return []string{n}
+		}
+	}
+	return nil
 }
 
 // KeepDistinctFragments sets Item.Anchor to the fragment of each item link

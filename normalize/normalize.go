@@ -27,9 +27,10 @@ import (
 // that differ only by a fragment keep it. 4: the talk fields (event start
 // and end, speakers, session, track, role); an Indico contribution's start
 // is its EventStart, no longer its Published, and speakers are Speakers
-// rather than Authors. RawHash includes it, so a new version normalizes
-// every item again.
-const Version = 4
+// rather than Authors. 5: RSS items without authors take the channel's
+// (managingEditor, dc:creator, itunes:author). RawHash includes it, so a new
+// version normalizes every item again.
+const Version = 5
 
 // Source is what normalize needs to know of where items came from.
 type Source struct {

@@ -201,9 +201,10 @@ func TestParseFeedAtomEntryDocument(t *testing.T) {
 	}
 }
 
-// TestParseFeedInheritsAuthors: JSON Feed and Atom items without authors
-// take the feed's (an Atom entry its atom:source's first); RSS items do not
-// take the channel's.
+// TestParseFeedInheritsAuthors: JSON Feed, Atom and RSS items without
+// authors take the feed's (an Atom entry its atom:source's first; an RSS
+// item the channel's managingEditor, dc:creator or itunes:author, never
+// its webMaster).
 func TestParseFeedInheritsAuthors(t *testing.T) {
 	tests := []struct {
 		name string
@@ -221,8 +222,23 @@ func TestParseFeedInheritsAuthors(t *testing.T) {
 			<author><name>Planet Editor</name></author>
 			<entry><id>urn:a:1</id><title>a</title><source><id>urn:s</id><author><name>Original Writer</name></author></source></entry>
 			<entry><id>urn:a:2</id><title>b</title></entry></feed>`), [][]string{{"Original Writer"}, {"Planet Editor"}}},
-		{"RSS", []byte(`<rss version="2.0"><channel><title>t</title><managingEditor>ed@example.org (Ed)</managingEditor>
+		{"RSS managingEditor", []byte(`<rss version="2.0"><channel><title>t</title><managingEditor>ed@example.org (Ed)</managingEditor>
+			<item><title>a</title></item></channel></rss>`), [][]string{{"Ed"}}},
+		{"RSS managingEditor over webMaster", brokenFixture(t, "rss-channel-author.xml"),
+			[][]string{{"FamilyEditor@medscape.net"}, {"Guest Writer"}}},
+		{"RSS dc:creator after a webMaster", []byte(`<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+			<title>t</title><webMaster>ops@example.org (Ops)</webMaster><dc:creator>Channel Writer</dc:creator>
+			<item><title>a</title></item></channel></rss>`), [][]string{{"Channel Writer"}}},
+		{"RSS itunes:author", []byte(`<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>
+			<title>t</title><itunes:author>The Omni Group</itunes:author>
+			<item><title>a</title></item><item><title>b</title><itunes:author>Ken Case</itunes:author></item></channel></rss>`),
+			[][]string{{"The Omni Group"}, {"Ken Case"}}},
+		{"RSS webMaster only", []byte(`<rss version="2.0"><channel><title>t</title><webMaster>ops@example.org (Ops)</webMaster>
 			<item><title>a</title></item></channel></rss>`), [][]string{nil}},
+		{"RDF dc:creator", []byte(`<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+			xmlns:dc="http://purl.org/dc/elements/1.1/"><channel rdf:about="https://rdf.example/"><title>t</title>
+			<dc:creator>RDF Editor</dc:creator></channel><item rdf:about="https://rdf.example/1"><title>a</title>
+			<link>https://rdf.example/1</link></item></rdf:RDF>`), [][]string{{"RDF Editor"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

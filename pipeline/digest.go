@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/netdigest/netdigest/atomicfile"
@@ -45,6 +46,11 @@ const (
 	// (the error is a *store.BusyError naming it); nothing was sent.
 	DigestBusy DigestAction = "busy"
 )
+
+// DigestActions lists every DigestAction, as Outcomes does for refreshes.
+func DigestActions() []DigestAction {
+	return []DigestAction{DigestNothingNew, DigestDryRun, DigestSent, DigestWritten, DigestBusy}
+}
 
 // DigestResult describes a digest run.
 type DigestResult struct {
@@ -110,7 +116,11 @@ func (r *Runner) Digest(ctx context.Context, opts DigestOptions) (*DigestResult,
 	if err != nil {
 		return nil, fmt.Errorf("digest: %w", err)
 	}
-	rendered, err := r.renderDigest(since, now, entries, rejected)
+	// Rendered for the digest's id, which its footer links (the archive page).
+	renderFor := func(id string) (*render.Digest, error) {
+		return r.renderDigest(since, now, entries, rejected, id)
+	}
+	rendered, err := renderFor(digestID(now, 1))
 	if err != nil {
 		return nil, fmt.Errorf("digest: %w", err)
 	}
@@ -120,7 +130,8 @@ func (r *Runner) Digest(ctx context.Context, opts DigestOptions) (*DigestResult,
 		return res, nil
 	}
 
-	d, err := r.prepare(ctx, since, now, entries, rendered, !opts.Since.IsZero())
+	d, rendered, err := r.prepare(ctx, since, now, entries, rendered, renderFor, !opts.Since.IsZero())
+	res.Rendered = rendered
 	var be *store.BusyError
 	if errors.As(err, &be) {
 		return busy(res, err)
@@ -145,12 +156,19 @@ func busy(res *DigestResult, err error) (*DigestResult, error) {
 // with -since; or two processes) gets a "-2" suffix, and so on. The store
 // checks the id in the transaction that records it, so this holds across
 // processes.
-func (r *Runner) prepare(ctx context.Context, since, now time.Time, entries []entry.Entry, rendered *render.Digest, resend bool) (*store.Digest, error) {
-	base := now.UTC().Format("20060102T150405Z")
+//
+// rendered is the digest rendered for the first id; renderFor renders it
+// again for another (its footer links its own archive page). The digest
+// rendered for the id recorded is returned with it.
+func (r *Runner) prepare(ctx context.Context, since, now time.Time, entries []entry.Entry, rendered *render.Digest,
+	renderFor func(id string) (*render.Digest, error), resend bool) (*store.Digest, *render.Digest, error) {
 	for n := 1; ; n++ {
-		id := base
+		id := digestID(now, n)
 		if n > 1 {
-			id = fmt.Sprintf("%s-%d", base, n)
+			var err error
+			if rendered, err = renderFor(id); err != nil {
+				return nil, rendered, err
+			}
 		}
 		msgID := "digest-" + id + "@" + r.mailDomain()
 		from, to, listID := r.addresses()
@@ -166,7 +184,7 @@ func (r *Runner) prepare(ctx context.Context, since, now time.Time, entries []en
 			HTML:            rendered.HTML,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("build message: %w", err)
+			return nil, rendered, fmt.Errorf("build message: %w", err)
 		}
 		d := &store.Digest{
 			ID:          id,
@@ -188,9 +206,18 @@ func (r *Runner) prepare(ctx context.Context, since, now time.Time, entries []en
 			err = r.Store.PrepareDigest(ctx, d)
 		}
 		if !errors.Is(err, store.ErrDigestIDTaken) {
-			return d, err
+			return d, rendered, err
 		}
 	}
+}
+
+// digestID is the n-th (from 1) id a digest prepared at now may take.
+func digestID(now time.Time, n int) string {
+	base := now.UTC().Format("20060102T150405Z")
+	if n > 1 {
+		return fmt.Sprintf("%s-%d", base, n)
+	}
+	return base
 }
 
 // digestEntries picks the entries of the next digest and the period start.
@@ -247,7 +274,7 @@ func (r *Runner) archiveURL(id string) string {
 	return u.JoinPath("digests", id).String()
 }
 
-func (r *Runner) renderDigest(since, now time.Time, entries []entry.Entry, rejected []render.RejectedDigest) (*render.Digest, error) {
+func (r *Runner) renderDigest(since, now time.Time, entries []entry.Entry, rejected []render.RejectedDigest, id string) (*render.Digest, error) {
 	if r.DigestRenderer == nil {
 		return nil, errors.New("no digest renderer configured")
 	}
@@ -259,6 +286,7 @@ func (r *Runner) renderDigest(since, now time.Time, entries []entry.Entry, rejec
 		Title:           r.Config.Title,
 		FeedURL:         selfLink(r.Config.Link),
 		PageURL:         r.Config.Digest.PageURL,
+		ArchiveURL:      r.archiveURL(id),
 		Unsubscribe:     r.Config.Digest.Unsubscribe,
 		Start:           since,
 		End:             now,
@@ -384,7 +412,16 @@ func (r *Runner) addresses() (from string, to []string, listID string) {
 	return "netdigest <netdigest@" + domain + ">", []string{"netdigest readers <readers@" + domain + ">"}, listID
 }
 
+// mailDomain is the domain of the Message-ID and the default List-Id: the
+// one mail comes from (mail.from), which names the sender as the site's
+// link (often a 127.0.0.1 behind a proxy) need not; else the link's host.
 func (r *Runner) mailDomain() string {
+	if m := r.Config.Mail; m != nil {
+		// A domain literal ("a@[192.0.2.1]") is no dot-atom: not an id's right side.
+		if a := envelopeAddress(m.From); strings.Contains(a, "@") && !strings.HasSuffix(a, "]") {
+			return strings.ToLower(a[strings.LastIndex(a, "@")+1:])
+		}
+	}
 	if u, err := url.Parse(r.Config.Link); err == nil && u.Hostname() != "" {
 		return u.Hostname()
 	}

@@ -43,6 +43,12 @@ const (
 	BackingOff Outcome = "backing off"
 )
 
+// Outcomes lists every Outcome, so callers that enumerate them (the
+// daemon's metrics declare a series for each) never miss a new one.
+func Outcomes() []Outcome {
+	return []Outcome{New, Updated, Unchanged, NotDue, Deferred, Gone, Failed, BackingOff}
+}
+
 // Result is the outcome of one source's refresh.
 type Result struct {
 	Source   string

@@ -37,6 +37,7 @@ const (
 	secSearch  = "Search"
 	secParts   = "Feeds of a part of the whole"
 	secOPML    = "OPML import"
+	secReaders = "What feed readers and scrapers are given"
 )
 
 // The bounds every hostile case runs under; the document states them.
@@ -116,6 +117,9 @@ failed reads FAILED below; ports and temporary paths are written as PORT and TMP
 	Section{secOPML, "Hostile and broken OPML files given to the built binary's `netdigest opml import`, each into a " +
 		"config with one source and comments; \"unchanged\" is byte for byte. The report's skipped lines and summary, " +
 		"or its error, are quoted."},
+	Section{secReaders, "The daemon's handler (`server.New`) over a store the pipeline filled from a 127.0.0.1 feed: " +
+		"`/feed.rss` as gofeed reads it, each `<description>` then parsed as HTML5 the way readers take it; " +
+		"`/metrics` through Prometheus's own text parser (`prometheus/common/expfmt`)."},
 )
 
 func TestMain(m *testing.M) {

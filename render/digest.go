@@ -59,6 +59,9 @@ type DigestInfo struct {
 	FeedURL     string // subscribe link (the Atom feed); only http(s) is linked
 	PageURL     string // the served web page with the full list, "" when none
 	Unsubscribe string // http(s) or mailto: URL, or a sentence; "" tells to reply to the sender
+	// ArchiveURL is this digest's own page (<link>digests/<id>), which the
+	// footer links as the way to read it on the web; "" falls back to PageURL.
+	ArchiveURL string
 	// Start and End bound the period covered. An End at local midnight is
 	// exclusive (the day before is the last one shown). A zero Start or End
 	// falls back to the oldest or newest entry.
@@ -128,12 +131,14 @@ type DigestGroup struct {
 // DigestData is what both digest templates execute on. Strings are plain
 // text; html/template escapes them. Links are absolute http(s) URLs or "".
 type DigestData struct {
-	Title    string
-	Subject  string
-	FeedURL  string // http(s) or ""
-	PageURL  string // http(s) or ""
-	Period   string // "12–19 Nov 2026"
-	Headline string // "34 new entries from 7 sources, 12–19 Nov 2026"
+	Title   string
+	Subject string
+	FeedURL string // http(s) or ""
+	PageURL string // http(s) or ""
+	// ArchiveURL is this digest on the web (http(s) or ""), linked from the footer.
+	ArchiveURL string
+	Period     string // "12–19 Nov 2026"
+	Headline   string // "34 new entries from 7 sources, 12–19 Nov 2026"
 	// Contents lists the groups: "Netdev 0x13 (2), XDP (1), Other news (3)".
 	Contents string
 	// Preheader is the inbox preview line: the headline and the groups.
@@ -617,6 +622,7 @@ func (b *viewBuilder) data(full, compact int, forText bool) DigestData {
 		Subject:      b.subject,
 		FeedURL:      HTTPURL(b.info.FeedURL),
 		PageURL:      HTTPURL(b.info.PageURL),
+		ArchiveURL:   HTTPURL(b.info.ArchiveURL),
 		Period:       b.period,
 		Count:        b.count,
 		Sources:      b.sources,

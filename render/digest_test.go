@@ -37,6 +37,7 @@ func digestInfo() DigestInfo {
 		Title:       "netdigest — Linux networking news",
 		FeedURL:     "https://netdigest.example/feed.atom",
 		PageURL:     "https://netdigest.example/",
+		ArchiveURL:  "https://netdigest.example/digests/20261119T070000Z",
 		Unsubscribe: "mailto:netdigest-owner@netdigest.example?subject=unsubscribe",
 		Start:       time.Date(2026, 11, 12, 8, 0, 0, 0, cetZone),
 		End:         time.Date(2026, 11, 19, 8, 0, 0, 0, cetZone),
@@ -368,6 +369,7 @@ func checkTextLines(t *testing.T, text []byte) {
 func TestDigestText(t *testing.T) {
 	info := digestInfo()
 	info.PageURL = "https://netdigest.example/archive/2026/11/19/a-page-with-a-rather-long-address-for-the-full-list.html"
+	info.ArchiveURL = "" // the footer then links PageURL, whose long URL must stay whole
 	entries := digestEntries()
 	entries[0].Link = "https://bootlin.com/blog/feedback-from-the-netdev-0x13-conference/?with=a&query=long-enough-to-need-its-own-line"
 	d := renderDigest(t, info, entries)

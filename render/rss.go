@@ -48,19 +48,25 @@ type rssAtomLink struct {
 	Type string `xml:"type,attr"`
 }
 
-// rssItem is <item>. Shadows: Category (one string -> many elements), Source
-// (string -> element with url), Link and Description (omitted when empty:
-// RSS 2.0 needs only one of title and description); adds dc:creator for the
+// rssItem is <item>, written whole rather than wrapping feeds.RssItem so
+// its elements come in the RSS 2.0 profile's order (title, link,
+// description, then content:encoded, which encoding/xml would put first
+// for a shadowed embedding). Link and description are omitted when empty
+// (RSS 2.0 needs only one of title and description); dc:creator names the
 // authors, who have names, not the email addresses <author> requires.
 type rssItem struct {
-	feeds.RssItem
-	Link        string        `xml:"link,omitempty"`
-	Description string        `xml:"description,omitempty"`
-	Creator     string        `xml:"dc:creator,omitempty"`
-	Categories  []rssCategory `xml:"category"`
-	Source      *rssSource    `xml:"source"`
-	StartDate   string        `xml:"ev:startdate,omitempty"`
-	EndDate     string        `xml:"ev:enddate,omitempty"`
+	XMLName     xml.Name          `xml:"item"`
+	Title       string            `xml:"title"`
+	Link        string            `xml:"link,omitempty"`
+	Description string            `xml:"description,omitempty"`
+	Content     *feeds.RssContent // content:encoded, CDATA
+	Creator     string            `xml:"dc:creator,omitempty"`
+	Categories  []rssCategory     `xml:"category"`
+	Guid        *feeds.RssGuid
+	PubDate     string     `xml:"pubDate,omitempty"`
+	Source      *rssSource `xml:"source"`
+	StartDate   string     `xml:"ev:startdate,omitempty"`
+	EndDate     string     `xml:"ev:enddate,omitempty"`
 }
 
 type rssCategory struct {
@@ -77,8 +83,8 @@ type rssSource struct {
 // that take no Atom: the channel's link is info.Link (info.SelfLink when
 // empty) and its atom:link rel="self" info.SelfLink.
 //
-// Each item carries its title, link, summary as description, HTML content as
-// content:encoded, its authors joined in one dc:creator (the source's name
+// Each item carries its title, link, summary as description (an HTML
+// fragment: the plain text HTML-escaped), HTML content as content:encoded, its authors joined in one dc:creator (the source's name
 // when it has none, as in Atom), the conference (domain ConferenceScheme) and tags as
 // categories, the entry id as guid isPermaLink="false" (ids are stable but
 // not always URLs), pubDate in RFC 1123 with numeric zone, and <source> when
@@ -151,12 +157,10 @@ func RSS(info FeedInfo, entries []entry.Entry) ([]byte, error) {
 // newRSSItem converts e and returns its update time (for the channel's dates).
 func newRSSItem(info FeedInfo, e *entry.Entry) (rssItem, time.Time) {
 	it := rssItem{
-		RssItem: feeds.RssItem{
-			Title: e.Title,
-			Guid:  &feeds.RssGuid{Id: e.ID, IsPermaLink: "false"},
-		},
+		Title:       e.Title,
+		Guid:        &feeds.RssGuid{Id: e.ID, IsPermaLink: "false"},
 		Link:        e.Link,
-		Description: e.Summary,
+		Description: htmlText.Replace(e.Summary),
 		StartDate:   EventTime(e.EventStart),
 		EndDate:     EventTime(e.EventEnd),
 	}
@@ -197,6 +201,12 @@ func newRSSItem(info FeedInfo, e *entry.Entry) (rssItem, time.Time) {
 	}
 	return it, updated
 }
+
+// htmlText escapes plain text for an HTML fragment. RSS readers parse
+// <description> as HTML, so a summary's "<L29Ah>" must reach them as
+// "&lt;L29Ah&gt;" (and then XML-escaped once more by the encoder), or it is
+// read as a tag and lost.
+var htmlText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // isHTTP reports whether s is an absolute http(s) URL: a file:// snapshot's
 // path means nothing to a reader.

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -33,6 +34,25 @@ type Metrics struct {
 // NewMetrics returns empty counters.
 func NewMetrics() *Metrics { return &Metrics{set: metrics.NewSet()} }
 
+// family is one metric family as /metrics describes it.
+type family struct{ name, typ, help string }
+
+// families describes every family /metrics writes, in one table: Prometheus
+// clients expect a # HELP and # TYPE line before each. (The library's own
+// switch, metrics.ExposeMetadata, is package-global and writes empty help.)
+var families = []family{
+	{"netdigest_fetches_total", "counter", "Refreshes of a source by this daemon, by outcome."},
+	{"netdigest_fetch_duration_seconds", "histogram", "Time a refresh that made a request took, in seconds."},
+	{"netdigest_digest_sends_total", "counter", "Digest runs by this daemon, by outcome (error when the run failed)."},
+	{"netdigest_entries", "gauge", "Entries in the store."},
+	{"netdigest_last_success_timestamp_seconds", "gauge", "Unix time of the source's last successful fetch, by any process."},
+	{"netdigest_source_failures", "gauge", "Consecutive failed fetches of the source."},
+	{"netdigest_store_up", "gauge", "1 if the store answered this scrape, else 0 (the store's series are then left out)."},
+}
+
+// digestError is the digest outcome of a run that returned an error.
+const digestError = "error"
+
 // ObserveFetch counts one refresh of a source:
 // netdigest_fetches_total{source,outcome}, and for the outcomes that made a
 // request, netdigest_fetch_duration_seconds{source}.
@@ -40,11 +60,10 @@ func (m *Metrics) ObserveFetch(r pipeline.Result) {
 	if m == nil || r.Source == "" {
 		return
 	}
-	src := labelValue(r.Source)
-	m.set.GetOrCreateCounter(`netdigest_fetches_total{source="` + src + `",outcome="` + labelValue(string(r.Outcome)) + `"}`).Inc()
+	m.fetches(r.Source, r.Outcome).Inc()
 	switch r.Outcome {
 	case pipeline.New, pipeline.Updated, pipeline.Unchanged, pipeline.Failed:
-		m.set.GetOrCreatePrometheusHistogramExt(`netdigest_fetch_duration_seconds{source="`+src+`"}`, fetchBuckets).
+		m.set.GetOrCreatePrometheusHistogramExt(`netdigest_fetch_duration_seconds{source="`+labelValue(r.Source)+`"}`, fetchBuckets).
 			Update(r.Duration.Seconds())
 	}
 }
@@ -59,11 +78,11 @@ func (m *Metrics) ObserveDigest(action string, err error) {
 	outcome := action
 	switch {
 	case err != nil:
-		outcome = "error"
+		outcome = digestError
 	case outcome == "":
 		outcome = "done"
 	}
-	m.set.GetOrCreateCounter(`netdigest_digest_sends_total{outcome="` + labelValue(outcome) + `"}`).Inc()
+	m.digests(outcome).Inc()
 }
 
 // writeTo writes the counters, then what the store says now:
@@ -71,7 +90,72 @@ func (m *Metrics) ObserveDigest(action string, err error) {
 // netdigest_source_failures{source} (configured sources only) and
 // netdigest_store_up (0 when the store did not answer, the store series
 // then left out).
+//
+// The fetch counters of every configured source and outcome, and the digest
+// counters of every outcome, are there from the start, at zero, so a rate
+// or an alert sees a series before the first event.
 func (m *Metrics) writeTo(ctx context.Context, w io.Writer, st *store.Store, cfg *config.Config) {
+	for _, src := range cfg.Sources {
+		for _, o := range pipeline.Outcomes() {
+			m.fetches(src.Name, o)
+		}
+	}
+	for _, a := range pipeline.DigestActions() {
+		m.digests(string(a))
+	}
+	m.digests(digestError)
+	var body bytes.Buffer
+	m.writeSamples(ctx, &body, st, cfg)
+	writeWithMetadata(w, body.Bytes())
+}
+
+func (m *Metrics) fetches(source string, o pipeline.Outcome) *metrics.Counter {
+	return m.set.GetOrCreateCounter(`netdigest_fetches_total{source="` + labelValue(source) + `",outcome="` + labelValue(string(o)) + `"}`)
+}
+
+func (m *Metrics) digests(outcome string) *metrics.Counter {
+	return m.set.GetOrCreateCounter(`netdigest_digest_sends_total{outcome="` + labelValue(outcome) + `"}`)
+}
+
+// writeWithMetadata copies the samples in body to w, each family's
+// preceded by its # HELP and # TYPE lines from families. body holds each
+// family's samples together (metrics.Set sorts by family, and writeSamples
+// writes the store's one family after another).
+func writeWithMetadata(w io.Writer, body []byte) {
+	prev := ""
+	for line := range bytes.Lines(body) {
+		name := sampleFamily(string(line))
+		if name != prev {
+			prev = name
+			for _, f := range families {
+				if f.name == name {
+					fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", f.name, f.help, f.name, f.typ)
+					break
+				}
+			}
+		}
+		w.Write(line)
+	}
+}
+
+// sampleFamily is the family a sample line belongs to: its metric name,
+// less a histogram's _bucket, _sum or _count suffix.
+func sampleFamily(line string) string {
+	name := line[:strings.IndexAny(line+" ", "{ ")]
+	for _, f := range families {
+		if f.typ == "histogram" {
+			for _, suffix := range []string{"_bucket", "_sum", "_count"} {
+				if name == f.name+suffix {
+					return f.name
+				}
+			}
+		}
+	}
+	return name
+}
+
+// writeSamples writes the sample lines writeTo describes.
+func (m *Metrics) writeSamples(ctx context.Context, w io.Writer, st *store.Store, cfg *config.Config) {
 	m.set.WritePrometheus(w)
 	n, err := st.CountEntries(ctx)
 	var states []store.SourceState
