@@ -89,7 +89,7 @@ func (r *Runner) Digest(ctx context.Context, opts DigestOptions) (*DigestResult,
 		switch {
 		case err == nil:
 			if r.Store.HeldElsewhere(pending) {
-				return busy(&DigestResult{Digest: pending}, &store.BusyError{ID: pending.ID, Owner: pending.Owner, Sending: !pending.SendStarted.IsZero()})
+				return busyWith(pending)
 			}
 			if pending.InDoubt() && !opts.Force {
 				return &DigestResult{Digest: pending}, fmt.Errorf("digest %s (Message-ID <%s>): %w; if it never arrived, run again with -force",
@@ -109,6 +109,11 @@ func (r *Runner) Digest(ctx context.Context, opts DigestOptions) (*DigestResult,
 	}
 	res := &DigestResult{Entries: entries, Since: since}
 	if len(entries) == 0 && !r.Config.Digest.SendEmpty && !opts.DryRun {
+		// Another process may have claimed the entries since Pending was
+		// read: it is at work, which is not "nothing new".
+		if pending, err := r.Store.Pending(ctx); err == nil && r.Store.HeldElsewhere(pending) {
+			return busyWith(pending)
+		}
 		res.Action = DigestNothingNew
 		return res, nil
 	}
@@ -141,6 +146,11 @@ func (r *Runner) Digest(ctx context.Context, opts DigestOptions) (*DigestResult,
 	}
 	res.Digest = d
 	return res, r.deliver(ctx, res, opts)
+}
+
+// busyWith is busy for pending, a digest another live process holds.
+func busyWith(pending *store.Digest) (*DigestResult, error) {
+	return busy(&DigestResult{Digest: pending}, &store.BusyError{ID: pending.ID, Owner: pending.Owner, Sending: !pending.SendStarted.IsZero()})
 }
 
 // busy is the result of a run that found another process at work: not a
