@@ -132,8 +132,9 @@ func linkConference(es []*entry.Entry) []Pair {
 			if title >= 0.3 {
 				ev = append(ev, "title")
 			}
-			// Speakers confirm a title; alone they prove nothing (one speaker, many talks).
-			if title > 0 && sharesSpeaker(a, b) {
+			// Speakers confirm a title; alone (speakerWeight < Threshold) they
+			// prove nothing: one speaker, many talks.
+			if sharesSpeaker(a, b) {
 				score += speakerWeight
 				ev = append(ev, "speaker")
 			}
