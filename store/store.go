@@ -797,7 +797,14 @@ func (s *Store) queryEntries(ctx context.Context, query string, args ...any) ([]
 		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close() // before the next query: the reader may hold one connection
+	if err := s.fillRelated(ctx, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // timeLayout is RFC 3339 at a fixed width, so stored text sorts as time.

@@ -1,0 +1,114 @@
+package store
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/netdigest/netdigest/entry"
+)
+
+// linkEntries are one talk's three traces from three sources, and an entry
+// of another conference.
+func linkEntries() (abstract, notes, report, other entry.Entry) {
+	at := time.Date(2016, 10, 5, 0, 0, 0, 0, time.UTC)
+	abstract = item("urn:abstract", "netdevconf", "https://netdevconf.example/1.2/tls", "h1", at)
+	abstract.Role, abstract.Conference, abstract.Title = entry.RoleAbstract, "Netdev 1.2", "TLS offload"
+	notes = item("urn:notes", "pad", "https://pad.example/p/netdev#tls", "h2", at)
+	notes.Role, notes.Conference, notes.Title = entry.RoleNotes, "Netdev 1.2", "TLS offload notes"
+	report = item("urn:report", "bootlin", "https://bootlin.example/netdev#tls", "h3", at)
+	report.Role, report.Conference, report.Title = entry.RoleReport, "Netdev 1.2", "TLS Offload"
+	other = item("urn:other", "lpc", "https://lpc.example/1", "h4", at)
+	other.Conference = "LPC 2015"
+	return
+}
+
+func related(e entry.Entry) entry.Related {
+	return entry.Related{ID: e.ID, Link: e.Link, Source: e.Source, Role: e.Role, Title: e.Title}
+}
+
+// TestLinksOnRead: every reader gives each entry its talk's other traces,
+// both ways of a pair, in role order; unlinked entries get none.
+func TestLinksOnRead(t *testing.T) {
+	ctx := context.Background()
+	s := openMem(t, newClock())
+	abstract, notes, report, other := linkEntries()
+	for _, e := range []entry.Entry{abstract, notes, report, other} {
+		saveFetch(t, s, e.Source, e)
+	}
+	// Given out of order (B < A): the store orders each pair.
+	if err := s.ReplaceLinks(ctx, "Netdev 1.2", []Link{
+		{A: "urn:report", B: "urn:abstract", Score: 1.2, Evidence: "title"},
+		{A: "urn:abstract", B: "urn:notes", Score: 0.9, Evidence: "href"},
+		{A: "urn:notes", B: "urn:report", Evidence: "talk"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]entry.Related{
+		abstract.ID: {related(notes), related(report)},
+		notes.ID:    {related(abstract), related(report)},
+		report.ID:   {related(abstract), related(notes)},
+		other.ID:    nil,
+	}
+	readers := map[string]func() ([]entry.Entry, error){
+		"Latest":            func() ([]entry.Entry, error) { return s.Latest(ctx, 10) },
+		"EntriesSince":      func() ([]entry.Entry, error) { return s.EntriesSince(ctx, time.Time{}) },
+		"Undigested":        func() ([]entry.Entry, error) { return s.Undigested(ctx, time.Time{}) },
+		"ConferenceEntries": func() ([]entry.Entry, error) { return s.ConferenceEntries(ctx, "Netdev 1.2") },
+	}
+	for name, read := range readers {
+		es, err := read()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, e := range es {
+			if !reflect.DeepEqual(e.Related, want[e.ID]) {
+				t.Errorf("%s: %s related %+v, want %+v", name, e.ID, e.Related, want[e.ID])
+			}
+		}
+	}
+	ls, err := s.Links(ctx, "Netdev 1.2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ls) != 3 || ls[0] != (Link{A: "urn:abstract", B: "urn:notes", Score: 0.9, Evidence: "href"}) {
+		t.Errorf("links %+v", ls)
+	}
+}
+
+// TestReplaceLinks: a recomputation replaces its conference's pairs whole
+// and leaves the other conferences' alone.
+func TestReplaceLinks(t *testing.T) {
+	ctx := context.Background()
+	s := openMem(t, newClock())
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(s.ReplaceLinks(ctx, "LPC 2015", []Link{{A: "urn:x", B: "urn:y"}}))
+	must(s.ReplaceLinks(ctx, "Netdev 1.2", []Link{{A: "urn:a", B: "urn:b"}, {A: "urn:a", B: "urn:c"}}))
+	must(s.ReplaceLinks(ctx, "Netdev 1.2", []Link{{A: "urn:b", B: "urn:c", Evidence: "title"}}))
+	got, err := s.Links(ctx, "Netdev 1.2")
+	must(err)
+	if want := []Link{{A: "urn:b", B: "urn:c", Evidence: "title"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("after replace: %+v, want %+v", got, want)
+	}
+	lpc, err := s.Links(ctx, "LPC 2015")
+	must(err)
+	if len(lpc) != 1 {
+		t.Errorf("other conference's links: %+v", lpc)
+	}
+	must(s.ReplaceLinks(ctx, "Netdev 1.2", nil))
+	if got, _ := s.Links(ctx, "Netdev 1.2"); len(got) != 0 {
+		t.Errorf("after replace with none: %+v", got)
+	}
+	if err := s.ReplaceLinks(ctx, "Netdev 1.2", []Link{{A: "urn:a", B: "urn:b"}, {A: "urn:a", B: "urn:a"}}); err == nil {
+		t.Error("a link to itself accepted")
+	}
+	if got, _ := s.Links(ctx, "Netdev 1.2"); len(got) != 0 {
+		t.Errorf("a failed replace left %+v", got)
+	}
+}
