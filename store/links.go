@@ -17,44 +17,50 @@ type Link struct {
 	Evidence string
 }
 
-// ConferenceEntries returns every stored entry of conference, by id: what
-// the talk matcher compares.
-func (s *Store) ConferenceEntries(ctx context.Context, conference string) ([]entry.Entry, error) {
-	es, err := s.queryEntries(ctx, selectEntry+" WHERE conference = ? ORDER BY id", conference)
-	if err != nil {
-		return nil, fmt.Errorf("store: entries of conference %q: %w", conference, err)
-	}
-	return es, nil
-}
-
-// ReplaceLinks makes links the conference's pairs, in one transaction: the
-// pairs of a recomputation replace the previous ones whole. Each pair is
-// stored with its ids in order (A < B).
-func (s *Store) ReplaceLinks(ctx context.Context, conference string, links []Link) error {
+// RelinkConference recomputes the links of conference: link gets every
+// stored entry of the conference (by id, without Related) and returns their
+// pairs, which replace the stored ones. Reading and writing are one
+// (immediate) transaction, so two recomputations of a conference, from two
+// processes or two sources' fetches, never leave the links of an older
+// reading.
+func (s *Store) RelinkConference(ctx context.Context, conference string, link func([]entry.Entry) []Link) (int, error) {
+	var n int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM entry_links WHERE conference = ?`, conference); err != nil {
-			return err
-		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO entry_links (conference, a, b, score, evidence)
-			VALUES (?, ?, ?, ?, ?) ON CONFLICT (a, b) DO UPDATE SET conference = excluded.conference,
-			score = excluded.score, evidence = excluded.evidence`)
+		es, err := scanEntries(ctx, tx, selectEntry+" WHERE conference = ? ORDER BY id", conference)
 		if err != nil {
-			return err
+			return fmt.Errorf("entries: %w", err)
 		}
-		defer stmt.Close()
-		for _, l := range links {
-			a, b := min(l.A, l.B), max(l.A, l.B)
-			if a == b {
-				return fmt.Errorf("link %q to itself", a)
-			}
-			if _, err := stmt.ExecContext(ctx, conference, a, b, l.Score, l.Evidence); err != nil {
-				return fmt.Errorf("link %q ~ %q: %w", a, b, err)
-			}
-		}
-		return nil
+		links := link(es)
+		n = len(links)
+		return replaceLinks(ctx, tx, conference, links)
 	})
 	if err != nil {
-		return fmt.Errorf("store: replace links of conference %q: %w", conference, err)
+		return 0, fmt.Errorf("store: relink conference %q: %w", conference, err)
+	}
+	return n, nil
+}
+
+// replaceLinks makes links the conference's pairs, each stored with its
+// ids in order (A < B).
+func replaceLinks(ctx context.Context, tx *sql.Tx, conference string, links []Link) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM entry_links WHERE conference = ?`, conference); err != nil {
+		return err
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO entry_links (conference, a, b, score, evidence)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (a, b) DO UPDATE SET conference = excluded.conference,
+		score = excluded.score, evidence = excluded.evidence`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, l := range links {
+		a, b := min(l.A, l.B), max(l.A, l.B)
+		if a == b {
+			return fmt.Errorf("link %q to itself", a)
+		}
+		if _, err := stmt.ExecContext(ctx, conference, a, b, l.Score, l.Evidence); err != nil {
+			return fmt.Errorf("link %q ~ %q: %w", a, b, err)
+		}
 	}
 	return nil
 }

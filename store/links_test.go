@@ -38,12 +38,21 @@ func TestLinksOnRead(t *testing.T) {
 		saveFetch(t, s, e.Source, e)
 	}
 	// Given out of order (B < A): the store orders each pair.
-	if err := s.ReplaceLinks(ctx, "Netdev 1.2", []Link{
-		{A: "urn:report", B: "urn:abstract", Score: 1.2, Evidence: "title"},
-		{A: "urn:abstract", B: "urn:notes", Score: 0.9, Evidence: "href"},
-		{A: "urn:notes", B: "urn:report", Evidence: "talk"},
+	var seen []string
+	if _, err := s.RelinkConference(ctx, "Netdev 1.2", func(es []entry.Entry) []Link {
+		for _, e := range es {
+			seen = append(seen, e.ID)
+		}
+		return []Link{
+			{A: "urn:report", B: "urn:abstract", Score: 1.2, Evidence: "title"},
+			{A: "urn:abstract", B: "urn:notes", Score: 0.9, Evidence: "href"},
+			{A: "urn:notes", B: "urn:report", Evidence: "talk"},
+		}
 	}); err != nil {
 		t.Fatal(err)
+	}
+	if want := []string{"urn:abstract", "urn:notes", "urn:report"}; !reflect.DeepEqual(seen, want) {
+		t.Errorf("relink read %q, want the conference's entries %q", seen, want)
 	}
 	want := map[string][]entry.Related{
 		abstract.ID: {related(notes), related(report)},
@@ -52,10 +61,9 @@ func TestLinksOnRead(t *testing.T) {
 		other.ID:    nil,
 	}
 	readers := map[string]func() ([]entry.Entry, error){
-		"Latest":            func() ([]entry.Entry, error) { return s.Latest(ctx, 10) },
-		"EntriesSince":      func() ([]entry.Entry, error) { return s.EntriesSince(ctx, time.Time{}) },
-		"Undigested":        func() ([]entry.Entry, error) { return s.Undigested(ctx, time.Time{}) },
-		"ConferenceEntries": func() ([]entry.Entry, error) { return s.ConferenceEntries(ctx, "Netdev 1.2") },
+		"Latest":       func() ([]entry.Entry, error) { return s.Latest(ctx, 10) },
+		"EntriesSince": func() ([]entry.Entry, error) { return s.EntriesSince(ctx, time.Time{}) },
+		"Undigested":   func() ([]entry.Entry, error) { return s.Undigested(ctx, time.Time{}) },
 	}
 	for name, read := range readers {
 		es, err := read()
@@ -77,9 +85,9 @@ func TestLinksOnRead(t *testing.T) {
 	}
 }
 
-// TestReplaceLinks: a recomputation replaces its conference's pairs whole
+// TestRelinkReplaces: a recomputation replaces its conference's pairs whole
 // and leaves the other conferences' alone.
-func TestReplaceLinks(t *testing.T) {
+func TestRelinkReplaces(t *testing.T) {
 	ctx := context.Background()
 	s := openMem(t, newClock())
 	must := func(err error) {
@@ -88,9 +96,13 @@ func TestReplaceLinks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(s.ReplaceLinks(ctx, "LPC 2015", []Link{{A: "urn:x", B: "urn:y"}}))
-	must(s.ReplaceLinks(ctx, "Netdev 1.2", []Link{{A: "urn:a", B: "urn:b"}, {A: "urn:a", B: "urn:c"}}))
-	must(s.ReplaceLinks(ctx, "Netdev 1.2", []Link{{A: "urn:b", B: "urn:c", Evidence: "title"}}))
+	replace := func(conference string, links []Link) error {
+		_, err := s.RelinkConference(ctx, conference, func([]entry.Entry) []Link { return links })
+		return err
+	}
+	must(replace("LPC 2015", []Link{{A: "urn:x", B: "urn:y"}}))
+	must(replace("Netdev 1.2", []Link{{A: "urn:a", B: "urn:b"}, {A: "urn:a", B: "urn:c"}}))
+	must(replace("Netdev 1.2", []Link{{A: "urn:b", B: "urn:c", Evidence: "title"}}))
 	got, err := s.Links(ctx, "Netdev 1.2")
 	must(err)
 	if want := []Link{{A: "urn:b", B: "urn:c", Evidence: "title"}}; !reflect.DeepEqual(got, want) {
@@ -101,11 +113,11 @@ func TestReplaceLinks(t *testing.T) {
 	if len(lpc) != 1 {
 		t.Errorf("other conference's links: %+v", lpc)
 	}
-	must(s.ReplaceLinks(ctx, "Netdev 1.2", nil))
+	must(replace("Netdev 1.2", nil))
 	if got, _ := s.Links(ctx, "Netdev 1.2"); len(got) != 0 {
 		t.Errorf("after replace with none: %+v", got)
 	}
-	if err := s.ReplaceLinks(ctx, "Netdev 1.2", []Link{{A: "urn:a", B: "urn:b"}, {A: "urn:a", B: "urn:a"}}); err == nil {
+	if err := replace("Netdev 1.2", []Link{{A: "urn:a", B: "urn:b"}, {A: "urn:a", B: "urn:a"}}); err == nil {
 		t.Error("a link to itself accepted")
 	}
 	if got, _ := s.Links(ctx, "Netdev 1.2"); len(got) != 0 {
