@@ -73,6 +73,8 @@ func Link(entries []entry.Entry) []Pair {
 type variant struct {
 	tokens []string
 	main   bool
+	set    map[string]bool // tokens, once weights are known
+	weight float64         // the sum of set's weights
 }
 
 // trace is an entry with what the matcher reads of it, computed once.
@@ -81,6 +83,7 @@ type trace struct {
 	variants []variant // its title's token lists: whole, main title, without parentheses
 	subtitle bool
 	hrefs    map[string]bool
+	unique   bool   // no other entry of its source has its link
 	text     string // lower-cased title and text, for speaker names
 	speakers []string
 }
@@ -92,7 +95,22 @@ func linkConference(es []*entry.Entry) []Pair {
 		ts[i] = newTrace(e, abbr)
 	}
 	idf := weights(ts)
+	for _, t := range ts {
+		for i := range t.variants {
+			v := &t.variants[i]
+			v.set = make(map[string]bool, len(v.tokens))
+			for _, w := range v.tokens {
+				if !v.set[w] {
+					v.set[w] = true
+					v.weight += idf[w]
+				}
+			}
+		}
+	}
 	uniqueLink := uniqueLinks(es)
+	for _, t := range ts {
+		t.unique = t.e.Link != "" && uniqueLink[[2]string{t.e.Source, t.e.Link}]
+	}
 
 	type cand struct {
 		i, j     int
@@ -100,46 +118,55 @@ func linkConference(es []*entry.Entry) []Pair {
 		evidence string
 	}
 	var cands []cand
-	// best and second scores per (entry, other source), for the margin rule.
-	type key struct {
-		i   int
-		src string
+	// best and second scores per entry and other source, for the margin
+	// rule; sources by index.
+	srcIndex := map[string]int{}
+	srcOf := make([]int, len(ts))
+	for i, t := range ts {
+		n, ok := srcIndex[t.e.Source]
+		if !ok {
+			n = len(srcIndex)
+			srcIndex[t.e.Source] = n
+		}
+		srcOf[i] = n
 	}
-	best := map[key][2]float64{}
-	note := func(k key, s float64) {
-		b := best[k]
+	best := make([][][2]float64, len(ts))
+	for i := range best {
+		best[i] = make([][2]float64, len(srcIndex))
+	}
+	note := func(i, src int, s float64) {
+		b := &best[i][src]
 		switch {
 		case s > b[0]:
 			b[1], b[0] = b[0], s
 		case s > b[1]:
 			b[1] = s
 		}
-		best[k] = b
 	}
 	for i := range ts {
 		for j := i + 1; j < len(ts); j++ {
 			a, b := ts[i], ts[j]
-			if a.e.Source == b.e.Source {
+			if srcOf[i] == srcOf[j] {
 				continue
 			}
 			title := titleScore(a, b, idf)
 			var ev []string
 			score := title
-			if (uniqueLink[b.e.Link] && a.hrefs[b.e.Link]) || (uniqueLink[a.e.Link] && b.hrefs[a.e.Link]) {
+			if (b.unique && a.hrefs[b.e.Link]) || (a.unique && b.hrefs[a.e.Link]) {
 				score += hrefWeight
 				ev = append(ev, "href")
 			}
 			if title >= 0.3 {
 				ev = append(ev, "title")
 			}
-			// Speakers confirm a title; alone (speakerWeight < Threshold) they
-			// prove nothing: one speaker, many talks.
-			if sharesSpeaker(a, b) {
+			// Speakers confirm a title or an href; alone (speakerWeight <
+			// Threshold) they prove nothing: one speaker, many talks.
+			if score > 0 && sharesSpeaker(a, b) {
 				score += speakerWeight
 				ev = append(ev, "speaker")
 			}
-			note(key{i, b.e.Source}, score)
-			note(key{j, a.e.Source}, score)
+			note(i, srcOf[j], score)
+			note(j, srcOf[i], score)
 			if score >= Threshold {
 				cands = append(cands, cand{i, j, score, strings.Join(ev, "+")})
 			}
@@ -167,10 +194,10 @@ func linkConference(es []*entry.Entry) []Pair {
 	}
 	direct := map[[2]int]cand{}
 	for _, c := range cands {
-		if b := best[key{c.i, ts[c.j].e.Source}]; c.score < b[0] || b[0]-b[1] < margin {
+		if b := best[c.i][srcOf[c.j]]; c.score < b[0] || b[0]-b[1] < margin {
 			continue // not i's clear best in j's source
 		}
-		if b := best[key{c.j, ts[c.i].e.Source}]; c.score < b[0] || b[0]-b[1] < margin {
+		if b := best[c.j][srcOf[c.i]]; c.score < b[0] || b[0]-b[1] < margin {
 			continue
 		}
 		ri, rj := find(c.i), find(c.j)
@@ -214,20 +241,16 @@ func clash(a, b []int, ts []*trace) bool {
 	return false
 }
 
-// uniqueLinks are the links no other entry of the same source shares: an
-// href to a page that holds a whole schedule is no evidence for one talk.
-func uniqueLinks(es []*entry.Entry) map[string]bool {
+// uniqueLinks are the (source, link) no other entry of the source shares:
+// an href to a page that holds a whole schedule is no evidence for one talk.
+func uniqueLinks(es []*entry.Entry) map[[2]string]bool {
 	n := map[[2]string]int{}
 	for _, e := range es {
-		if e.Link != "" {
-			n[[2]string{e.Source, e.Link}]++
-		}
+		n[[2]string{e.Source, e.Link}]++
 	}
-	out := map[string]bool{}
+	out := map[[2]string]bool{}
 	for k, c := range n {
-		if c == 1 {
-			out[k[1]] = true
-		}
+		out[k] = c == 1
 	}
 	return out
 }
@@ -419,36 +442,34 @@ func weights(ts []*trace) map[string]float64 {
 // "Workshop: …" titles with different subtitles are not one talk.
 func titleScore(a, b *trace, idf map[string]float64) float64 {
 	var best float64
-	for _, va := range a.variants {
-		for _, vb := range b.variants {
+	for i := range a.variants {
+		for j := range b.variants {
+			va, vb := &a.variants[i], &b.variants[j]
 			if (va.main || vb.main) && a.subtitle && b.subtitle {
 				continue
 			}
-			best = max(best, jaccard(va.tokens, vb.tokens, idf))
+			best = max(best, jaccard(va, vb, idf))
 		}
 	}
 	return best
 }
 
-func jaccard(a, b []string, idf map[string]float64) float64 {
-	in := map[string]int{}
-	for _, w := range a {
-		in[w] |= 1
+// jaccard is the weight of the words a and b share over the weight of
+// all their words.
+func jaccard(a, b *variant, idf map[string]float64) float64 {
+	if len(b.set) < len(a.set) {
+		a, b = b, a
 	}
-	for _, w := range b {
-		in[w] |= 2
-	}
-	var both, all float64
-	for w, m := range in {
-		all += idf[w]
-		if m == 3 {
+	var both float64
+	for w := range a.set {
+		if b.set[w] {
 			both += idf[w]
 		}
 	}
-	if all == 0 {
-		return 0
+	if all := a.weight + b.weight - both; all > 0 {
+		return both / all
 	}
-	return both / all
+	return 0
 }
 
 // sharesSpeaker: a speaker named on both sides (a first name alone, as
