@@ -31,6 +31,7 @@ const (
 	secBounds  = "Size limits and foreign files"
 	secPrivate = "Private networks"
 	secFormats = "Changed formats and per-talk sources"
+	secLinking = "One talk across its sources"
 )
 
 // The bounds every hostile case runs under; the document states them.
@@ -95,6 +96,9 @@ failed reads FAILED below; ports and temporary paths are written as PORT and TMP
 		"through the built binary's feeds.yaml."},
 	Section{secFormats, "Sources whose format changed under their config, and the per-talk formats (a feed split per talk, " +
 		"etherpad's HTML export), served from 127.0.0.1 and fetched by the pipeline beside a good feed."},
+	Section{secLinking, "A conference's schedule and write-ups as two sources, served from 127.0.0.1 and fetched by the " +
+		"pipeline, which links their talks (`normalize/talks`); counted against the labelled pairs of " +
+		"`normalize/talks/testdata/pairs.txt`."},
 )
 
 func TestMain(m *testing.M) {
