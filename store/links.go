@@ -41,9 +41,14 @@ func (s *Store) RelinkConference(ctx context.Context, conference string, link fu
 }
 
 // replaceLinks makes links the conference's pairs, each stored with its
-// ids in order (A < B).
+// ids in order (A < B), in place of every link of the conference or of its
+// entries.
 func replaceLinks(ctx context.Context, tx *sql.Tx, conference string, links []Link) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM entry_links WHERE conference = ?`, conference); err != nil {
+	// Also the links its entries had under another conference name (a
+	// source's conference: renamed in the config): not stale beside the new.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM entry_links WHERE conference = ?1
+		OR a IN (SELECT id FROM entries WHERE conference = ?1) OR b IN (SELECT id FROM entries WHERE conference = ?1)`,
+		conference); err != nil {
 		return err
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO entry_links (conference, a, b, score, evidence)

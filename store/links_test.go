@@ -124,3 +124,41 @@ func TestRelinkReplaces(t *testing.T) {
 		t.Errorf("a failed replace left %+v", got)
 	}
 }
+
+// TestRelinkRenamedConference: links an entry got under a conference name
+// its source no longer uses go with the next relink of its conference.
+func TestRelinkRenamedConference(t *testing.T) {
+	ctx := context.Background()
+	s := openMem(t, newClock())
+	abstract, notes, report, _ := linkEntries()
+	for _, e := range []entry.Entry{abstract, notes, report} {
+		saveFetch(t, s, e.Source, e)
+	}
+	// Stored when the sources said "Netdev 1.2 Tokyo".
+	if _, err := s.RelinkConference(ctx, "Netdev 1.2 Tokyo", func([]entry.Entry) []Link {
+		return []Link{{A: abstract.ID, B: notes.ID}}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RelinkConference(ctx, "Netdev 1.2", func([]entry.Entry) []Link {
+		return []Link{{A: abstract.ID, B: report.ID}}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	old, err := s.Links(ctx, "Netdev 1.2 Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(old) != 0 {
+		t.Errorf("links under the old name kept: %+v", old)
+	}
+	es, err := s.Latest(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if e.ID == notes.ID && len(e.Related) != 0 {
+			t.Errorf("notes still related to %+v", e.Related)
+		}
+	}
+}
