@@ -63,6 +63,40 @@ type Entry struct {
 	Track    string    `json:"track,omitempty"`
 	// Role says what the entry is to its talk; RoleNews for anything else.
 	Role Role `json:"role,omitempty"`
+
+	// Related are the other traces of the entry's talk: the entries of
+	// other sources that normalize/talks linked it to. The store fills it on
+	// read (never from a source, never in ContentHash), ordered by role
+	// then source.
+	Related []Related `json:"related,omitempty"`
+}
+
+// Related is another entry about the same talk, as the outputs show it.
+type Related struct {
+	ID     string `json:"id"`
+	Link   string `json:"link,omitempty"`
+	Source string `json:"source"`
+	Role   Role   `json:"role,omitempty"`
+	Title  string `json:"title"`
+}
+
+// Label names the trace in one line of traces ("Notes · Write-up by
+// bootlin · Slides"): its role, with the source for a write-up and for
+// an entry that is no particular kind of trace.
+func (r Related) Label() string {
+	switch r.Role {
+	case RoleAbstract:
+		return "Abstract"
+	case RoleReport:
+		return "Write-up by " + r.Source
+	case RoleNotes:
+		return "Notes"
+	case RoleSlides:
+		return "Slides"
+	case RoleVideo:
+		return "Video"
+	}
+	return r.Source
 }
 
 // Speaker is a person giving a talk.

@@ -24,3 +24,17 @@ func TestByline(t *testing.T) {
 		})
 	}
 }
+
+func TestRelatedLabel(t *testing.T) {
+	for _, tt := range []struct {
+		role Role
+		want string
+	}{
+		{RoleAbstract, "Abstract"}, {RoleReport, "Write-up by bootlin"}, {RoleNotes, "Notes"},
+		{RoleSlides, "Slides"}, {RoleVideo, "Video"}, {RoleNews, "bootlin"}, {"", "bootlin"},
+	} {
+		if got := (Related{Source: "bootlin", Role: tt.role}).Label(); got != tt.want {
+			t.Errorf("Label of role %q = %q, want %q", tt.role, got, tt.want)
+		}
+	}
+}

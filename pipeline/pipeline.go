@@ -184,6 +184,7 @@ func (r *Runner) FetchAll(ctx context.Context, sources []config.Source, opts Fet
 	close(jobs)
 	wg.Wait()
 	writer.stop()
+	r.relinkAfter(ctx, sources, results)
 	return results
 }
 
@@ -337,6 +338,7 @@ func (r *Runner) Refresh(ctx context.Context, src config.Source) Result {
 		}
 	}
 	r.logResult(res)
+	r.relinkAfter(ctx, []config.Source{src}, []Result{res})
 	return res
 }
 

@@ -38,6 +38,7 @@ const (
 	secParts   = "Feeds of a part of the whole"
 	secOPML    = "OPML import"
 	secReaders = "What feed readers and scrapers are given"
+	secLinking = "One talk across its sources"
 )
 
 // The bounds every hostile case runs under; the document states them.
@@ -120,6 +121,9 @@ failed reads FAILED below; ports and temporary paths are written as PORT and TMP
 	Section{secReaders, "The daemon's handler (`server.New`) over a store the pipeline filled from a 127.0.0.1 feed: " +
 		"`/feed.rss` as gofeed reads it, each `<description>` then parsed as HTML5 the way readers take it; " +
 		"`/metrics` through Prometheus's own text parser (`prometheus/common/expfmt`)."},
+	Section{secLinking, "A conference's schedule and write-ups as two sources, served from 127.0.0.1 and fetched by the " +
+		"pipeline, which links their talks (`normalize/talks`); counted against the labelled pairs of " +
+		"`normalize/talks/testdata/pairs.txt`."},
 )
 
 func TestMain(m *testing.M) {

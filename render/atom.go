@@ -40,6 +40,15 @@ type SourceInfo struct {
 	FeedID, FeedTitle, FeedLink string
 }
 
+// sourceTitle is how the outputs name a source: its configured title, else
+// its name.
+func (info FeedInfo) sourceTitle(name string) string {
+	if src, ok := info.Sources[name]; ok && src.Title != "" {
+		return src.Title
+	}
+	return name
+}
+
 // ConferenceScheme is the category scheme of an entry's conference, so that
 // readers can tell it from the entry's free-form tags.
 const ConferenceScheme = "urn:netdigest:conference"
@@ -80,12 +89,21 @@ type atomFeed struct {
 type atomEntry struct {
 	feeds.AtomEntry
 	Title        atomText                `xml:"title"`
+	Links        []atomLink              `xml:"link"`
 	Authors      []feeds.AtomAuthor      `xml:"author"`
 	Contributors []feeds.AtomContributor `xml:"contributor"`
 	Categories   []atomCategory          `xml:"category"`
 	Source       *atomSource             `xml:"source"`
 	StartDate    string                  `xml:"ev:startdate,omitempty"`
 	EndDate      string                  `xml:"ev:enddate,omitempty"`
+}
+
+// atomLink is feeds.AtomLink with the title attribute RFC 4287 4.2.7.6
+// allows: a related link names the source of the other trace.
+type atomLink struct {
+	Href  string `xml:"href,attr"`
+	Rel   string `xml:"rel,attr,omitempty"`
+	Title string `xml:"title,attr,omitempty"`
 }
 
 // atomText is a plain text construct with an explicit type.
@@ -119,7 +137,9 @@ type atomSource struct {
 // The feed has no author of its own, so every entry gets one: its authors,
 // else its speakers, else its source's name. Speakers of an entry that has
 // authors (a write-up's blogger) are its contributors. A talk's time is
-// ev:startdate and ev:enddate (EventNS, declared on the feed when used). It returns ErrNoID for a feed or entry without id
+// ev:startdate and ev:enddate (EventNS, declared on the feed when used);
+// each other trace of its talk (Entry.Related) a <link rel="related"> titled
+// with that trace's source. It returns ErrNoID for a feed or entry without id
 // and ErrNoDate for an entry with neither Updated, Published nor FirstSeen,
 // or an empty feed without Updated, since Atom requires both.
 func Atom(info FeedInfo, entries []entry.Entry) ([]byte, error) {
@@ -194,10 +214,7 @@ func newAtomEntry(info FeedInfo, e *entry.Entry) (atomEntry, time.Time, error) {
 	}
 
 	src, known := info.Sources[e.Source]
-	sourceName := e.Source
-	if known && src.Title != "" {
-		sourceName = src.Title
-	}
+	sourceName := info.sourceTitle(e.Source)
 
 	ae := atomEntry{
 		AtomEntry: feeds.AtomEntry{
@@ -210,7 +227,13 @@ func newAtomEntry(info FeedInfo, e *entry.Entry) (atomEntry, time.Time, error) {
 		ae.Published = atomTime(published)
 	}
 	if e.Link != "" {
-		ae.Links = []feeds.AtomLink{{Href: e.Link, Rel: "alternate"}}
+		ae.Links = []atomLink{{Href: e.Link, Rel: "alternate"}}
+	}
+	// The other traces of its talk (entry.Related, from the store).
+	for _, r := range e.Related {
+		if r.Link != "" {
+			ae.Links = append(ae.Links, atomLink{Href: r.Link, Rel: "related", Title: info.sourceTitle(r.Source)})
+		}
 	}
 	if e.Summary != "" {
 		ae.Summary = &feeds.AtomSummary{Type: "text", Content: e.Summary}

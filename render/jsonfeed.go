@@ -58,6 +58,17 @@ type jsonFeedExt struct {
 	Session    string          `json:"session,omitempty"`
 	Track      string          `json:"track,omitempty"`
 	Role       entry.Role      `json:"role,omitempty"`
+	// Related are the other traces of the entry's talk, as Atom's
+	// rel="related" links.
+	Related []jsonFeedRelated `json:"related,omitempty"`
+}
+
+type jsonFeedRelated struct {
+	ID     string     `json:"id"`
+	URL    string     `json:"url,omitempty"`
+	Title  string     `json:"title,omitempty"`
+	Source string     `json:"source"`
+	Role   entry.Role `json:"role,omitempty"`
 }
 
 // JSONFeed renders a JSON Feed 1.1 document of entries in the given order.
@@ -69,7 +80,8 @@ type jsonFeedExt struct {
 // authors (the source's name when the entry has none, as in Atom), tags (the
 // conference then the tags, as Atom categories) and a "_netdigest" extension
 // naming its source and conference and holding its talk fields (event_start,
-// event_end, speakers, session, track, role). An entry without id gives ErrNoID.
+// event_end, speakers, session, track, role) and the other traces of its
+// talk (related: id, url, title, source, role). An entry without id gives ErrNoID.
 func JSONFeed(info FeedInfo, entries []entry.Entry) ([]byte, error) {
 	feed := jsonFeed{
 		Version:     JSONFeedVersion,
@@ -108,10 +120,7 @@ func JSONFeed(info FeedInfo, entries []entry.Entry) ([]byte, error) {
 				item.Authors = append(item.Authors, jsonFeedAuthor{Name: a})
 			}
 		}
-		sourceName := e.Source
-		if src, ok := info.Sources[e.Source]; ok && src.Title != "" {
-			sourceName = src.Title
-		}
+		sourceName := info.sourceTitle(e.Source)
 		if len(item.Authors) == 0 && sourceName != "" {
 			item.Authors = []jsonFeedAuthor{{Name: sourceName}}
 		}
@@ -121,6 +130,10 @@ func JSONFeed(info FeedInfo, entries []entry.Entry) ([]byte, error) {
 		ext := jsonFeedExt{Source: e.Source, Conference: strings.TrimSpace(e.Conference),
 			EventStart: EventTime(e.EventStart), EventEnd: EventTime(e.EventEnd),
 			Speakers: e.Speakers, Session: e.Session, Track: e.Track, Role: e.Role}
+		for _, r := range e.Related {
+			ext.Related = append(ext.Related, jsonFeedRelated{ID: r.ID, URL: absURL(r.Link), Title: r.Title,
+				Source: r.Source, Role: r.Role})
+		}
 		if !reflect.ValueOf(ext).IsZero() {
 			item.Netdigest = &ext
 		}

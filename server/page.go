@@ -105,6 +105,16 @@ type EntryView struct {
 	Authors string // comma-separated
 	Summary string
 	Date    Stamp
+	// Also are the other traces of the entry's talk (entry.Related).
+	Also []TraceView
+}
+
+// TraceView is another trace of an entry's talk: "Notes", "Write-up by
+// bootlin" (entry.Related.Label), linked when it has an http(s) link.
+type TraceView struct {
+	Label string
+	Title string
+	Link  string
 }
 
 // SourceView is one configured source's health.
@@ -445,6 +455,9 @@ func (s *server) entryView(e *entry.Entry, now time.Time) EntryView {
 		}
 	}
 	ev.Authors = strings.Join(authors, ", ")
+	for _, r := range e.Related {
+		ev.Also = append(ev.Also, TraceView{Label: r.Label(), Title: r.Title, Link: render.HTTPURL(r.Link)})
+	}
 	return ev
 }
 
@@ -580,7 +593,7 @@ func samplePage() PageData {
 	site := SiteData{Title: "netdigest", Home: "./", Atom: "feed.atom", JSON: "feed.json", RSS: "feed.rss", Search: "search", QueryMax: 512,
 		FeedURL: "https://example.org/feed.atom", Version: "dev", Now: at}
 	e := EntryView{Title: "Sample", Link: "https://example.org/a", Source: "example", Authors: "A. Author",
-		Summary: "Summary.", Date: at}
+		Summary: "Summary.", Date: at, Also: []TraceView{{Label: "Notes", Title: "Notes", Link: "https://example.org/n"}, {Label: "Slides"}}}
 	return PageData{
 		Site: site, Headline: "1 latest entry from 1 source", Count: 1,
 		Groups: []GroupView{

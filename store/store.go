@@ -785,7 +785,24 @@ const selectEntry = `SELECT id, guid, source, link, title, authors, published, u
 	` + talkColumns + ` FROM entries`
 
 func (s *Store) queryEntries(ctx context.Context, query string, args ...any) ([]entry.Entry, error) {
-	rows, err := s.r.QueryContext(ctx, query, args...)
+	out, err := scanEntries(ctx, s.r, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.fillRelated(ctx, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// scanEntries runs an entry query (selectEntry) on q: the store's readers,
+// or a transaction that must see what it reads unchanged until it commits.
+func scanEntries(ctx context.Context, q queryer, query string, args ...any) ([]entry.Entry, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
