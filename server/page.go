@@ -53,6 +53,9 @@ type SiteData struct {
 	FeedURL string // the public Atom URL, to copy into a reader
 	Version string
 	Now     Stamp
+	// Calendar is the href of the talks' iCalendar file, CalendarURL its
+	// public URL, to subscribe a calendar app to.
+	Calendar, CalendarURL string
 }
 
 // PageData is what page.html.tmpl executes on.
@@ -340,6 +343,9 @@ func (s *server) site(now time.Time, home string) SiteData {
 		FeedURL: publicURL(s.cfg.Link, "feed.atom"),
 		Version: s.runner.Version,
 		Now:     s.stamp(now, now),
+
+		Calendar:    home + calendarFile,
+		CalendarURL: publicURL(s.cfg.Link, calendarFile),
 	}
 }
 
@@ -504,7 +510,8 @@ func relative(t, now time.Time) string {
 func samplePage() PageData {
 	at := Stamp{ISO: "2026-01-01T08:00:00Z", Text: "2026-01-01 08:00 UTC", Rel: "5 min ago"}
 	site := SiteData{Title: "netdigest", Home: "./", Atom: "feed.atom", JSON: "feed.json", RSS: "feed.rss",
-		FeedURL: "https://example.org/feed.atom", Version: "dev", Now: at}
+		FeedURL: "https://example.org/feed.atom", Version: "dev", Now: at,
+		Calendar: "talks.ics", CalendarURL: "https://example.org/talks.ics"}
 	e := EntryView{Title: "Sample", Link: "https://example.org/a", Source: "example", Authors: "A. Author",
 		Summary: "Summary.", Date: at}
 	return PageData{

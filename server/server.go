@@ -88,6 +88,7 @@ type server struct {
 	atom     *feedFormat
 	json     *feedFormat
 	rss      *feedFormat
+	calendar *feedFormat // /talks.ics
 }
 
 // New builds the handler. It parses the page templates once (and executes
@@ -136,12 +137,14 @@ func New(d Deps) (http.Handler, error) {
 	s.atom = &feedFormat{name: "atom", contentType: "application/atom+xml; charset=utf-8", render: s.renderAtom}
 	s.json = &feedFormat{name: "json", contentType: "application/feed+json; charset=utf-8", render: s.renderJSON}
 	s.rss = &feedFormat{name: "rss", contentType: "application/rss+xml; charset=utf-8", render: s.renderRSS}
+	s.calendar = s.newCalendar()
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.handlePage)
 	mux.HandleFunc("GET /feed.atom", s.feedHandler(s.atom))
 	mux.HandleFunc("GET /feed.json", s.feedHandler(s.json))
 	mux.HandleFunc("GET /feed.rss", s.feedHandler(s.rss))
+	mux.HandleFunc("GET /"+calendarFile, s.feedHandler(s.calendar))
 	mux.HandleFunc("GET /digests/{$}", s.handleArchive)
 	mux.HandleFunc("GET /digests/{id}", s.handleDigest)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
