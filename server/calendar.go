@@ -6,12 +6,9 @@ import (
 	"time"
 
 	"github.com/netdigest/netdigest/entry"
+	"github.com/netdigest/netdigest/pipeline"
 	"github.com/netdigest/netdigest/render"
 )
-
-// calendarFile is where the calendar of every talk is served, under the
-// public link.
-const calendarFile = "talks.ics"
 
 // newCalendar is the /talks.ics format: the feeds' cache, validators, 304s
 // and gzip (feedHandler), rendered from the store's talks.
@@ -19,9 +16,9 @@ func (s *server) newCalendar() *feedFormat {
 	return &feedFormat{name: "calendar", contentType: render.CalendarContentType, render: func(ctx context.Context) ([]byte, time.Time, error) {
 		talks, err := s.store.Talks(ctx, "")
 		if err != nil {
-			return nil, time.Time{}, fmt.Errorf("calendar %s: %w", calendarFile, err)
+			return nil, time.Time{}, fmt.Errorf("calendar %s: %w", pipeline.CalendarFile, err)
 		}
-		return s.renderCalendar(calendarFile, talks)
+		return s.renderCalendar(pipeline.CalendarFile, talks)
 	}}
 }
 
@@ -30,11 +27,9 @@ func (s *server) newCalendar() *feedFormat {
 // (those without a start are left out): a conference's calendar is its
 // talks (store.Talks with its name) under its own file.
 func (s *server) renderCalendar(file string, talks []entry.Entry) ([]byte, time.Time, error) {
-	now := s.now()
-	// The calendar names no source: no states needed for the info.
-	body, err := render.Calendar(s.feedInfo(file, now, nil), talks)
+	body, err := s.runner.RenderCalendar(file, talks)
 	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("%w: %s: %w", errRender, file, err)
+		return nil, time.Time{}, fmt.Errorf("%w: %w", errRender, err)
 	}
-	return body, newestUpdate(talks, now), nil
+	return body, newestUpdate(talks, s.now()), nil
 }

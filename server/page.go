@@ -20,6 +20,7 @@ import (
 
 	"github.com/netdigest/netdigest/config"
 	"github.com/netdigest/netdigest/entry"
+	"github.com/netdigest/netdigest/pipeline"
 	"github.com/netdigest/netdigest/redact"
 	"github.com/netdigest/netdigest/render"
 	"github.com/netdigest/netdigest/store"
@@ -344,8 +345,8 @@ func (s *server) site(now time.Time, home string) SiteData {
 		Version: s.runner.Version,
 		Now:     s.stamp(now, now),
 
-		Calendar:    home + calendarFile,
-		CalendarURL: publicURL(s.cfg.Link, calendarFile),
+		Calendar:    home + pipeline.CalendarFile,
+		CalendarURL: publicURL(s.cfg.Link, pipeline.CalendarFile),
 	}
 }
 

@@ -144,7 +144,7 @@ func New(d Deps) (http.Handler, error) {
 	mux.HandleFunc("GET /feed.atom", s.feedHandler(s.atom))
 	mux.HandleFunc("GET /feed.json", s.feedHandler(s.json))
 	mux.HandleFunc("GET /feed.rss", s.feedHandler(s.rss))
-	mux.HandleFunc("GET /"+calendarFile, s.feedHandler(s.calendar))
+	mux.HandleFunc("GET /"+pipeline.CalendarFile, s.feedHandler(s.calendar))
 	mux.HandleFunc("GET /digests/{$}", s.handleArchive)
 	mux.HandleFunc("GET /digests/{id}", s.handleDigest)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
