@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -483,5 +484,89 @@ func TestCalendarPythonIcalendar(t *testing.T) {
 	}
 	if ev := bySummary["XDP hints, metadata; and \\ the kfunc, finally"]; !strings.Contains(ev.Description, "\nLine two, with a comma; a semicolon and a backslash \\ in it.") {
 		t.Errorf("description not unescaped to its lines: %q", ev.Description)
+	}
+}
+
+// TestCalendarCalcurse: a real calendar client, Debian's calcurse (which
+// runs headless), imports the calendar and files every talk at its UTC
+// time (TZ=UTC) with its title and description, a day-only talk as an
+// all-day event, nothing skipped.
+func TestCalendarCalcurse(t *testing.T) {
+	bin := tooltest.Find(t, "calcurse", "calcurse")
+	talks := append(indicoTalks(t), zoneTalks(t)...)
+	dir := t.TempDir()
+	ics := filepath.Join(dir, "talks.ics")
+	if err := os.WriteFile(ics, renderCalendar(t, talks), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data, conf := filepath.Join(dir, "data"), filepath.Join(dir, "conf")
+	for _, d := range []string{data, conf} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(bin, "-D", data, "-C", conf, "-i", ics)
+	cmd.Env = append(os.Environ(), "TZ=UTC", "HOME="+dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("calcurse -i: %v\n%s", err, out)
+	}
+	var timed, allDay int
+	for _, e := range talks {
+		switch {
+		case e.EventStart.IsZero():
+		case dayOnly(e.EventStart, e.EventEnd):
+			allDay++
+		default:
+			timed++
+		}
+	}
+	report := fmt.Sprintf("%d apps / %d event / 0 todos / 0 skipped", timed, allDay)
+	if !strings.Contains(string(out), report) {
+		t.Errorf("calcurse's import report lacks %q:\n%s", report, out)
+	}
+	apts, err := os.ReadFile(filepath.Join(data, "apts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range talks {
+		if e.EventStart.IsZero() {
+			continue
+		}
+		title := strings.TrimSpace(e.Title)
+		var want string
+		switch end := e.EventEnd; {
+		case dayOnly(e.EventStart, end):
+			want = e.EventStart.Format("01/02/2006") + " [1] " + title
+		default:
+			if end.IsZero() {
+				end = e.EventStart
+			}
+			want = e.EventStart.UTC().Format("01/02/2006 @ 15:04") + " -> " + end.UTC().Format("01/02/2006 @ 15:04")
+		}
+		found := false
+		for _, line := range strings.Split(string(apts), "\n") {
+			if strings.HasPrefix(line, want) && strings.HasSuffix(line, title) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("calcurse has no %q … %q:\n%s", want, title, apts)
+		}
+	}
+	// The description (speakers, then the summary's lines) is the note.
+	notes, err := filepath.Glob(filepath.Join(data, "notes", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantNote := "Speakers: Jesper Dangaard Brouer (Red Hat), Toke Høiland-Jørgensen\n\nLine one of the abstract.\nLine two, with a comma; a semicolon and a backslash \\ in it."
+	found := false
+	for _, n := range notes {
+		if b, err := os.ReadFile(n); err == nil && strings.HasPrefix(string(b), wantNote) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no calcurse note starts with %q", wantNote)
 	}
 }
