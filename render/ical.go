@@ -49,8 +49,10 @@ func Calendar(info FeedInfo, entries []entry.Entry) ([]byte, error) {
 	cal.Props.SetText(ical.PropCalendarScale, "GREGORIAN")
 	cal.Props.SetText(ical.PropMethod, "PUBLISH")
 	if title := strings.TrimSpace(info.Title); title != "" {
-		cal.Props.SetText(ical.PropName, title)  // RFC 7986
-		cal.Props.SetText("X-WR-CALNAME", title) // what Apple, Google and Outlook read
+		cal.Props.SetText(ical.PropName, title) // RFC 7986
+		// What Apple, Google and Outlook read: the same escaped value,
+		// without the VALUE=TEXT go-ical adds to a property it does not know.
+		cal.Props.Set(&ical.Prop{Name: "X-WR-CALNAME", Params: ical.Params{}, Value: cal.Props.Get(ical.PropName).Value})
 	}
 	host := uidHost(info.Link)
 	zones := newZoneSet()
@@ -187,16 +189,15 @@ func uidHost(link string) string {
 	return "netdigest.invalid"
 }
 
-// zoneSet collects the IANA zones the events use, with the span of time
-// each must describe.
+// zoneSet collects the IANA zones the events use, with the years each
+// VTIMEZONE must describe.
 type zoneSet struct {
 	locs  map[string]*time.Location // loaded by name, once per render
-	spans map[string][2]time.Time   // earliest start, latest time
-	zones map[string]*time.Location // the event's own location per TZID
+	years map[string]map[int]bool   // by TZID: the local years of starts and ends
 }
 
 func newZoneSet() *zoneSet {
-	return &zoneSet{locs: map[string]*time.Location{}, spans: map[string][2]time.Time{}, zones: map[string]*time.Location{}}
+	return &zoneSet{locs: map[string]*time.Location{}, years: map[string]map[int]bool{}}
 }
 
 func (z *zoneSet) load(name string) (*time.Location, error) {
@@ -211,75 +212,76 @@ func (z *zoneSet) load(name string) (*time.Location, error) {
 }
 
 // add returns the TZID for a talk at start (until end, which may be zero),
-// "" for UTC, and records the span its VTIMEZONE must cover.
+// "" for UTC, and records the years its VTIMEZONE must cover.
 func (z *zoneSet) add(start, end time.Time) string {
 	name := entry.ZoneName(start, z.load)
 	if name == "" {
 		return ""
 	}
-	last := start
-	if end.After(last) {
-		last = end
+	if z.years[name] == nil {
+		z.years[name] = map[int]bool{}
 	}
-	span, ok := z.spans[name]
-	if !ok {
-		span = [2]time.Time{start, last}
+	z.years[name][start.Year()] = true
+	if end.After(start) {
+		z.years[name][end.In(start.Location()).Year()] = true
 	}
-	if start.Before(span[0]) {
-		span[0] = start
-	}
-	if last.After(span[1]) {
-		span[1] = last
-	}
-	z.spans[name] = span
-	z.zones[name] = z.locs[name]
 	return name
 }
 
 // components are the VTIMEZONEs, by TZID.
 func (z *zoneSet) components() []*ical.Component {
-	names := make([]string, 0, len(z.spans))
-	for n := range z.spans {
+	names := make([]string, 0, len(z.years))
+	for n := range z.years {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	out := make([]*ical.Component, 0, len(names))
 	for _, n := range names {
-		out = append(out, vtimezone(n, z.zones[n], z.spans[n]))
+		years := make([]int, 0, len(z.years[n]))
+		for y := range z.years[n] {
+			years = append(years, y)
+		}
+		sort.Ints(years)
+		out = append(out, vtimezone(n, z.locs[n], years))
 	}
 	return out
 }
 
-// vtimezone describes loc from the start of the first year used to the
-// end of the last: the observance in force then, and one observance per
-// transition in between. Go exposes no transition list, so they are found
-// by stepping a day at a time and bisecting to the second; zones change
-// offset months apart, never twice in a day.
-func vtimezone(tzid string, loc *time.Location, span [2]time.Time) *ical.Component {
+// vtimezone describes loc in the given years (ascending): the observance
+// in force on 1 January (unless the year before was described), and one
+// observance per transition of the year. Only the years used, so one talk
+// dated in year 1 costs a year's scan, not two millennia's. Go exposes no
+// transition list: they are found by stepping a day at a time and
+// bisecting to the second; zones change offset months apart, never twice
+// in a day.
+func vtimezone(tzid string, loc *time.Location, years []int) *ical.Component {
 	tz := ical.NewComponent(ical.CompTimezone)
 	tz.Props.SetText(ical.PropTimezoneID, tzid)
-	from := time.Date(span[0].In(loc).Year(), 1, 1, 0, 0, 0, 0, loc)
-	until := time.Date(span[1].In(loc).Year()+1, 1, 1, 0, 0, 0, 0, loc)
-
-	_, offset := from.Zone()
-	tz.Children = append(tz.Children, observance(from, offset))
 	const day = 24 * time.Hour
-	for t := from; t.Before(until); t = t.Add(day) {
-		next := t.Add(day)
-		if sameZone(t, next) {
-			continue
+	for i, year := range years {
+		from := time.Date(year, 1, 1, 0, 0, 0, 0, loc)
+		until := time.Date(year+1, 1, 1, 0, 0, 0, 0, loc)
+		if i == 0 || years[i-1] != year-1 {
+			_, offset := from.Zone()
+			tz.Children = append(tz.Children, observance(from, offset))
 		}
-		lo, hi := t.Unix(), next.Unix() // lo in the old zone, hi in the new
-		for hi-lo > 1 {
-			mid := lo + (hi-lo)/2
-			if sameZone(t, time.Unix(mid, 0).In(loc)) {
-				lo = mid
-			} else {
-				hi = mid
+		for t := from; t.Before(until); t = t.Add(day) {
+			next := t.Add(day)
+			if sameZone(t, next) {
+				continue
 			}
+			lo, hi := t.Unix(), next.Unix() // lo in the old zone, hi in the new
+			for hi-lo > 1 {
+				mid := lo + (hi-lo)/2
+				if sameZone(t, time.Unix(mid, 0).In(loc)) {
+					lo = mid
+				} else {
+					hi = mid
+				}
+			}
+			_, before := t.Zone()
+			tz.Children = append(tz.Children, observance(time.Unix(hi, 0).In(loc), before))
 		}
-		_, before := t.Zone()
-		tz.Children = append(tz.Children, observance(time.Unix(hi, 0).In(loc), before))
 	}
 	return tz
 }

@@ -570,3 +570,50 @@ func TestCalendarCalcurse(t *testing.T) {
 		t.Errorf("no calcurse note starts with %q", wantNote)
 	}
 }
+
+// TestCalendarZoneYears: talks years apart in one zone get one VTIMEZONE
+// describing only the years used, right for each talk, however far apart.
+func TestCalendarZoneYears(t *testing.T) {
+	prague := mustZone(t, "Europe/Prague")
+	talks := []entry.Entry{
+		{ID: "a", Title: "Summer 2016", FirstSeen: time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC),
+			EventStart: time.Date(2016, 7, 1, 10, 0, 0, 0, prague), EventEnd: time.Date(2016, 7, 1, 11, 0, 0, 0, prague)},
+		{ID: "b", Title: "Winter 2025", FirstSeen: time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC),
+			EventStart: time.Date(2025, 1, 20, 10, 0, 0, 0, prague)},
+		{ID: "c", Title: "New Year's Eve into 2026", FirstSeen: time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC),
+			EventStart: time.Date(2025, 12, 31, 23, 0, 0, 0, prague), EventEnd: time.Date(2026, 1, 1, 1, 0, 0, 0, prague)},
+		{ID: "d", Title: "Year one, a hostile date", FirstSeen: time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC),
+			EventStart: time.Date(1, 6, 1, 10, 0, 0, 0, prague)},
+	}
+	cal := decodeCalendar(t, renderCalendar(t, talks))
+	var tz *ical.Component
+	for _, c := range cal.Children {
+		if c.Name == ical.CompTimezone {
+			tz = c
+		}
+	}
+	if tz == nil {
+		t.Fatal("no VTIMEZONE")
+	}
+	// Year 1 (LMT, no transition), 2016 and 2025 (1 January and two
+	// transitions each), 2026 (continuing 2025: its two transitions only).
+	if n := len(tz.Children); n != 1+3+3+2 {
+		t.Errorf("%d observances, want 9", n)
+	}
+	for _, ev := range cal.Events() {
+		for _, name := range []string{ical.PropDateTimeStart, ical.PropDateTimeEnd} {
+			p := ev.Props.Get(name)
+			if p == nil {
+				continue
+			}
+			at, err := time.ParseInLocation("20060102T150405", p.Value, prague)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, want := at.Zone()
+			if got := offsetAt(t, tz, p.Value); got != utcOffset(want) {
+				t.Errorf("%s %s: the VTIMEZONE gives %s, the zone %s", name, p.Value, got, utcOffset(want))
+			}
+		}
+	}
+}
