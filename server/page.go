@@ -62,6 +62,9 @@ type SiteData struct {
 	Search   string
 	Query    string
 	QueryMax int
+	// Calendar is the href of the talks' iCalendar file, CalendarURL its
+	// public URL, to subscribe a calendar app to.
+	Calendar, CalendarURL string
 }
 
 // PageData is what page.html.tmpl executes on.
@@ -414,8 +417,10 @@ func (s *server) site(now time.Time, home string) SiteData {
 		Version: s.runner.Version,
 		Now:     s.stamp(now, now),
 
-		Search:   home + "search",
-		QueryMax: store.MaxQueryBytes,
+		Search:      home + "search",
+		QueryMax:    store.MaxQueryBytes,
+		Calendar:    home + pipeline.CalendarFile,
+		CalendarURL: pipeline.PublicURL(s.cfg.Link, pipeline.CalendarFile),
 	}
 }
 
@@ -591,7 +596,8 @@ func relative(t, now time.Time) string {
 func samplePage() PageData {
 	at := Stamp{ISO: "2026-01-01T08:00:00Z", Text: "2026-01-01 08:00 UTC", Rel: "5 min ago"}
 	site := SiteData{Title: "netdigest", Home: "./", Atom: "feed.atom", JSON: "feed.json", RSS: "feed.rss", Search: "search", QueryMax: 512,
-		FeedURL: "https://example.org/feed.atom", Version: "dev", Now: at}
+		FeedURL: "https://example.org/feed.atom", Version: "dev", Now: at,
+		Calendar: "talks.ics", CalendarURL: "https://example.org/talks.ics"}
 	e := EntryView{Title: "Sample", Link: "https://example.org/a", Source: "example", Authors: "A. Author",
 		Summary: "Summary.", Date: at, Also: []TraceView{{Label: "Notes", Title: "Notes", Link: "https://example.org/n"}, {Label: "Slides"}}}
 	return PageData{

@@ -93,6 +93,8 @@ type server struct {
 	partCache partCache
 	// opml: /sources.opml, encoded once per config.
 	opml *opmlFile
+	// calendar: /talks.ics.
+	calendar *feedFormat
 }
 
 // New builds the handler. It parses the page templates once (and executes
@@ -146,6 +148,7 @@ func New(d Deps) (http.Handler, error) {
 	if s.opml, err = newOPMLFile(s.cfg); err != nil {
 		return nil, err
 	}
+	s.calendar = s.newCalendar()
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.handlePage)
@@ -158,6 +161,7 @@ func New(d Deps) (http.Handler, error) {
 		mux.HandleFunc("GET /"+kind+"/{file}", s.partHandler(kind))
 	}
 	mux.HandleFunc("GET /sources.opml", s.handleOPML)
+	mux.HandleFunc("GET /"+pipeline.CalendarFile, s.feedHandler(s.calendar))
 	mux.HandleFunc("GET /digests/{$}", s.handleArchive)
 	mux.HandleFunc("GET /digests/{id}", s.handleDigest)
 	mux.HandleFunc("GET /healthz", s.handleHealth)

@@ -30,20 +30,13 @@ func (z zones) load(name string) (*time.Location, error) {
 	return loc, nil
 }
 
-// name is what event_tz stores for t's zone: its IANA name when that name
-// loads and gives t's offset, else the fixed offset ("+09:00"), ” for UTC.
-// "Local" is never stored: it would read back as another host's zone.
+// name is what event_tz stores for t's zone: its IANA name
+// (entry.ZoneName), else the fixed offset ("+09:00"), "" for UTC.
 func (z zones) name(t time.Time) string {
-	name := t.Location().String()
-	_, offset := t.Zone()
-	if name != "" && name != "Local" && name != "UTC" {
-		if loc, err := z.load(name); err == nil {
-			if _, o := t.In(loc).Zone(); o == offset {
-				return name
-			}
-		}
+	if name := entry.ZoneName(t, z.load); name != "" {
+		return name
 	}
-	if offset == 0 {
+	if _, offset := t.Zone(); offset == 0 {
 		return ""
 	}
 	return t.Format("-07:00")

@@ -61,6 +61,7 @@ func commands() []command {
 		{"check", "validate the config and list the sources", cmdCheck},
 		{"fetch", "fetch due sources into the store", cmdFetch},
 		{"feed", "write the merged Atom feed", cmdFeed},
+		{"calendar", "write the iCalendar file of the talks (/talks.ics)", cmdCalendar},
 		{"run", "one full cycle: fetch due sources, then write <output>/feed.atom", cmdRun},
 		{"preview", "fetch one source and print its entries without storing them", cmdPreview},
 		{"digest", "prepare and deliver the digest of what is new since the last one", cmdDigest},

@@ -1,7 +1,8 @@
 // Package tooltest finds the external programs some tests drive (xmllint,
-// chromium, newsboat). Locally a missing program skips the test; under CI
-// (the CI environment variable set, as .ci/run's clean machine has it) it
-// fails it, since .ci/run installs them and a skip there would hide a gap.
+// chromium, newsboat, python3 with icalendar, calcurse). Locally a missing
+// program skips the test; under CI (the CI environment variable set, as
+// .ci/run's clean machine has it) it fails it, since .ci/run installs them
+// and a skip there would hide a gap.
 package tooltest
 
 import (
