@@ -80,6 +80,10 @@ type DigestInfo struct {
 	// Rejected are earlier digests the mail server refused for good: the
 	// digest says so and links to where they can be read.
 	Rejected []RejectedDigest
+	// Related joins the traces of one talk (Organization.Related).
+	Related map[string][]string
+	// Now tells coming talks from past ones; zero means End.
+	Now time.Time
 }
 
 // RejectedDigest is an earlier digest that was never delivered.
@@ -111,8 +115,9 @@ type Digest struct {
 	// shorten the oldest (see Truncated and Omitted).
 	Groups []DigestGroup
 	// Truncated entries are listed in the HTML by title only, and Omitted
-	// ones only counted, to keep it under MaxHTMLBytes. Both are the oldest
-	// entries; the HTML then links PageURL for the full list.
+	// ones only counted, to keep it under MaxHTMLBytes. Both are the last
+	// in budget order (Other news, then the oldest; a card counts all its
+	// entries); the HTML then links PageURL for the full list.
 	Truncated int
 	Omitted   int
 	// TextTruncated and TextOmitted are the same for the text part and
@@ -123,9 +128,15 @@ type Digest struct {
 
 // DigestGroup is one heading of the digest.
 type DigestGroup struct {
-	Name    string
-	Kind    string // KindConference, KindTopic or KindOther
+	Name string
+	Kind string // KindConference, KindTopic or KindOther
+	// Entries holds each entry of the group once, in listing order.
 	Entries []entry.Entry
+	// A conference's entries as Organize arranges them: talks coming up,
+	// the other talks, and its news. Empty for other kinds.
+	Coming []Talk
+	Talks  []Talk
+	News   []entry.Entry
 }
 
 // DigestData is what both digest templates execute on. Strings are plain
@@ -171,12 +182,41 @@ type RejectedData struct {
 
 // GroupData is one group as a template shows it.
 type GroupData struct {
-	Name    string
-	Kind    string
-	Count   int         // all entries of the group
-	Entries []EntryData // shown in full
-	Also    []EntryData // shown by title only
-	Omitted int         // only counted
+	Name  string
+	Kind  string
+	Count int // all entries of the group
+	// Coming and Talks are a conference's talk cards shown in full (talks
+	// ahead of now, the others in time order).
+	Coming []TalkData
+	Talks  []TalkData
+	// Entries are shown in full: a conference's news, a topic's entries.
+	Entries []EntryData
+	Also    []EntryData // shown by title only (talks by their main title)
+	Omitted int         // entries only counted
+}
+
+// TalkData is a talk's card: one talk with all its traces.
+type TalkData struct {
+	Title    string
+	Link     string // the main trace's, http(s) or ""
+	Num      int    // the link's number in Links
+	Speakers string // "Name (Affiliation), Name"
+	// When is the talk's day and time in its own zone, "Thu 11 Dec 2025,
+	// 11:30–12:00 JST", or its day alone; "" when unknown. ISO is the same
+	// instant in RFC 3339, for <time datetime>.
+	When string
+	ISO  string
+	// Summary is the abstract's text, else the report's.
+	Summary string
+	Traces  []TraceData
+}
+
+// TraceData is one trace of a talk: "Abstract", "Write-up by nevola",
+// "Notes", "Slides", "Video".
+type TraceData struct {
+	Label string
+	Link  string // http(s) or ""
+	Num   int
 }
 
 // EntryData is one entry as a template shows it.
@@ -187,6 +227,7 @@ type EntryData struct {
 	Source  string
 	Date    string // "19 Nov 2026", "" when unknown
 	Time    time.Time
+	ISO     string // Time in RFC 3339, "" when unknown
 	Authors string // comma-separated
 	Summary string
 }
@@ -241,13 +282,13 @@ func NewDigestRenderer(fsys fs.FS) (*DigestRenderer, error) {
 
 // Render groups entries and renders the digest's subject, HTML and text.
 //
-// Groups: one per conference (newest first), then one per topic of
-// info.Topics that an entry without conference carries as a tag (the first
-// such topic wins), then OtherNews; newest entry first within each. The text
-// part lists every entry in full. When the HTML part would exceed
-// MaxHTMLBytes, the oldest entries are listed by title only; when even that
-// does not fit, half of the budget goes to the newest entries in full, as
-// many titles as fit follow, and the rest are counted (Digest.Omitted).
+// Groups are Organize's (info.Topics, info.Related, info.Now): conferences
+// with their talk cards and news, topics, OtherNews. Each part has its
+// budget (MaxHTMLBytes, MaxTextBytes). When a part would exceed it, the
+// cards and entries last in budget order (Other news first, then the
+// oldest, undated ones last of all) are listed by title only; when even
+// that does not fit, half of the budget goes to the first in full, as many
+// titles as fit follow, and the rest are counted (Digest.Omitted).
 func (r *DigestRenderer) Render(info DigestInfo, entries []entry.Entry) (*Digest, error) {
 	loc := info.Location
 	if loc == nil {
@@ -258,7 +299,11 @@ func (r *DigestRenderer) Render(info DigestInfo, entries []entry.Entry) (*Digest
 		maxBytes = DefaultMaxHTMLBytes
 	}
 
-	groups := groupEntries(entries, info.Topics)
+	now := info.Now
+	if now.IsZero() {
+		now = info.End
+	}
+	groups := Organize(entries, Organization{Topics: info.Topics, Related: info.Related, Now: now})
 	sources := countSources(entries)
 	start, end := periodBounds(info.Start, info.End, entries)
 	period := FormatPeriod(start, end, loc)
@@ -271,21 +316,19 @@ func (r *DigestRenderer) Render(info DigestInfo, entries []entry.Entry) (*Digest
 		return nil, err
 	}
 
-	b := viewBuilder{
-		info: info, loc: loc, groups: groups, subject: subject, period: period,
-		count: len(entries), sources: sources, rank: rankEntries(groups),
-	}
+	b := newViewBuilder(groups, loc)
+	b.info, b.subject, b.period, b.sources = info, subject, period, sources
 
 	maxText := info.MaxTextBytes
 	if maxText <= 0 {
 		maxText = maxBytes
 	}
-	text, textFull, textCompact, err := fitPart(&b, r.text.Execute, true, maxText, ErrTextTooLarge)
+	text, textFull, textCompact, err := fitPart(b, r.text.Execute, true, maxText, ErrTextTooLarge)
 	if err != nil {
 		return nil, err
 	}
-	b.textComplete = textFull == len(entries)
-	html, full, compact, err := fitPart(&b, r.html.Execute, false, maxBytes, ErrHTMLTooLarge)
+	b.textComplete = textFull == len(b.units)
+	html, full, compact, err := fitPart(b, r.html.Execute, false, maxBytes, ErrHTMLTooLarge)
 	if err != nil {
 		return nil, err
 	}
@@ -297,20 +340,21 @@ func (r *DigestRenderer) Render(info DigestInfo, entries []entry.Entry) (*Digest
 		Count:         len(entries),
 		Sources:       sources,
 		Groups:        groups,
-		Truncated:     compact,
-		Omitted:       len(entries) - full - compact,
-		TextTruncated: textCompact,
-		TextOmitted:   len(entries) - textFull - textCompact,
+		Truncated:     b.entriesIn(full+compact) - b.entriesIn(full),
+		Omitted:       len(entries) - b.entriesIn(full+compact),
+		TextTruncated: b.entriesIn(textFull+textCompact) - b.entriesIn(textFull),
+		TextOmitted:   len(entries) - b.entriesIn(textFull+textCompact),
 	}
 	return d, nil
 }
 
-// fitPart renders one part with the newest full entries in full and the
-// next compact ones by title, choosing the largest counts that fit in
-// maxBytes; tooLarge is the error when not even the frame fits. The size
-// grows with both counts, so binary searches find them.
+// fitPart renders one part with the first full units (cards or entries,
+// in budget order) in full and the next compact ones by title, choosing the
+// largest counts that fit in maxBytes; tooLarge is the error when not even
+// the frame fits. The size grows with both counts, so binary searches find
+// them.
 func fitPart(b *viewBuilder, execute func(io.Writer, any) error, forText bool, maxBytes int, tooLarge error) (out []byte, full, compact int, err error) {
-	n := b.count
+	n := len(b.units)
 	render := func(f, c int) ([]byte, error) {
 		var buf bytes.Buffer
 		if err := execute(&buf, b.data(f, c, forText)); err != nil {
@@ -467,26 +511,109 @@ func newerFirst(a, b *entry.Entry) int {
 	return strings.Compare(a.ID, b.ID)
 }
 
-// rankEntries gives each grouped entry its position in newest-first order:
-// rank[g][i] of entry i of group g. The HTML shows the lowest ranks first, so
-// within a group the entries kept in full are always its top ones.
-func rankEntries(groups []DigestGroup) [][]int {
-	type pos struct{ g, i int }
-	var all []pos
-	rank := make([][]int, len(groups))
-	for g := range groups {
-		rank[g] = make([]int, len(groups[g].Entries))
-		for i := range groups[g].Entries {
-			all = append(all, pos{g, i})
+// unit is what the budget shows in full, by title or only counts: a talk's
+// card or one entry.
+type unit struct {
+	g       int // its group
+	talk    *Talk
+	e       *entry.Entry
+	entries int // entries it holds
+	rank    int // its position in budget order
+}
+
+// budgetOrder orders units for the size budget: conference and topic
+// content before "Other news", then newest first by their own date (a
+// talk's time, else its newest dated trace) with undated ones last, so an
+// entry stamped with its first sighting never wins the budget by being
+// "new". Within a group the units kept in full are therefore its first ones
+// in this order, and the title-only list its next ones.
+func budgetOrder(a, b *unit, groups []DigestGroup) int {
+	tier := func(u *unit) int {
+		if groups[u.g].Kind == KindOther {
+			return 1
+		}
+		return 0
+	}
+	if c := cmp.Compare(tier(a), tier(b)); c != 0 {
+		return c
+	}
+	ta, tb := a.when(), b.when()
+	if c := tb.Compare(ta); c != 0 { // newest first, zero (undated) last
+		return c
+	}
+	ea, eb := a.first(), b.first()
+	if c := strings.Compare(ea.Title, eb.Title); c != 0 {
+		return c
+	}
+	return strings.Compare(ea.ID, eb.ID)
+}
+
+func (u *unit) first() *entry.Entry {
+	if u.talk != nil {
+		return &u.talk.Main
+	}
+	return u.e
+}
+
+// when is the unit's date for the budget, zero when it has none of its own.
+func (u *unit) when() time.Time {
+	if u.e != nil {
+		if dated(u.e) {
+			return u.e.Date()
+		}
+		return time.Time{}
+	}
+	if !u.talk.Start.IsZero() {
+		return u.talk.Start
+	}
+	var t time.Time
+	for i := range u.talk.Traces {
+		if e := &u.talk.Traces[i]; dated(e) && e.Date().After(t) {
+			t = e.Date()
 		}
 	}
-	slices.SortStableFunc(all, func(a, b pos) int {
-		return newerFirst(&groups[a.g].Entries[a.i], &groups[b.g].Entries[b.i])
-	})
-	for r, p := range all {
-		rank[p.g][p.i] = r
+	return t
+}
+
+// newViewBuilder lists the groups' units in listing order and ranks them.
+func newViewBuilder(groups []DigestGroup, loc *time.Location) *viewBuilder {
+	b := &viewBuilder{loc: loc, groups: groups, byGroup: make([][]*unit, len(groups))}
+	for g := range groups {
+		grp := &groups[g]
+		b.count += len(grp.Entries)
+		add := func(u *unit) {
+			u.g = g
+			b.units = append(b.units, u)
+			b.byGroup[g] = append(b.byGroup[g], u)
+		}
+		if grp.Kind == KindConference {
+			for _, ts := range [][]Talk{grp.Coming, grp.Talks} {
+				for i := range ts {
+					add(&unit{talk: &ts[i], entries: len(ts[i].Traces)})
+				}
+			}
+			for i := range grp.News {
+				add(&unit{e: &grp.News[i], entries: 1})
+			}
+			continue
+		}
+		for i := range grp.Entries {
+			add(&unit{e: &grp.Entries[i], entries: 1})
+		}
 	}
-	return rank
+	order := slices.Clone(b.units)
+	slices.SortStableFunc(order, func(x, y *unit) int { return budgetOrder(x, y, groups) })
+	b.cum = make([]int, len(order)+1)
+	for r, u := range order {
+		u.rank = r
+		b.cum[r+1] = b.cum[r] + u.entries
+	}
+	return b
+}
+
+// entriesIn is how many entries the first k units in budget order hold.
+func (b *viewBuilder) entriesIn(k int) int {
+	return b.cum[min(max(k, 0), len(b.units))]
 }
 
 func countSources(entries []entry.Entry) int {
@@ -599,12 +726,14 @@ func countNoun(n int, singular, pluralForm string) string {
 }
 
 // viewBuilder turns the grouped entries into DigestData for a given split
-// between entries in full, by title, and only counted.
+// between units in full, by title, and only counted.
 type viewBuilder struct {
 	info    DigestInfo
 	loc     *time.Location
 	groups  []DigestGroup
-	rank    [][]int
+	units   []*unit   // in listing order
+	byGroup [][]*unit // each group's units, in listing order
+	cum     []int     // cum[k]: entries in the first k units in budget order
 	subject string
 	period  string
 	count   int
@@ -613,8 +742,9 @@ type viewBuilder struct {
 	textComplete bool
 }
 
-// data shows the full newest entries in full and the next compact by title.
-// forText strips bidi controls, which plain text cannot isolate.
+// data shows the first full units in budget order in full and the next
+// compact by title. forText strips bidi controls, which plain text cannot
+// isolate.
 func (b *viewBuilder) data(full, compact int, forText bool) DigestData {
 	clean := func(s string) string { return strings.TrimSpace(cleanText(s, forText)) }
 	d := DigestData{
@@ -626,8 +756,8 @@ func (b *viewBuilder) data(full, compact int, forText bool) DigestData {
 		Period:       b.period,
 		Count:        b.count,
 		Sources:      b.sources,
-		Shown:        min(full, b.count),
-		Truncated:    min(compact, b.count-min(full, b.count)),
+		Shown:        b.entriesIn(full),
+		Truncated:    b.entriesIn(full+compact) - b.entriesIn(full),
 		TextComplete: b.textComplete,
 	}
 	for _, rd := range b.info.Rejected {
@@ -656,49 +786,10 @@ func (b *viewBuilder) data(full, compact int, forText bool) DigestData {
 		}
 	}
 
+	d.Groups, d.Links = b.groupData(full, compact, forText)
 	var contents []string
-	num := 0
-	for g, grp := range b.groups {
-		gd := GroupData{Name: clean(grp.Name), Kind: grp.Kind, Count: len(grp.Entries)}
+	for _, gd := range d.Groups {
 		contents = append(contents, gd.Name+" ("+strconv.Itoa(gd.Count)+")")
-		for i := range grp.Entries {
-			e := &grp.Entries[i]
-			r := b.rank[g][i]
-			if r >= full+compact {
-				gd.Omitted++
-				continue
-			}
-			ed := EntryData{Title: clean(e.Title), Link: HTTPURL(e.Link)}
-			if ed.Title == "" {
-				ed.Title = "(untitled)"
-			}
-			// Titles-only entries are numbered too: the text part lists
-			// their links (the HTML links their titles).
-			if ed.Link != "" {
-				num++
-				ed.Num = num
-				d.Links = append(d.Links, LinkData{Num: num, URL: ed.Link})
-			}
-			if r >= full {
-				gd.Also = append(gd.Also, ed)
-				continue
-			}
-			ed.Source = clean(e.Source)
-			if t := e.Date(); !t.IsZero() {
-				ed.Time = t
-				ed.Date = t.In(b.loc).Format("2 Jan 2006")
-			}
-			var authors []string
-			for _, a := range e.Byline() {
-				if a = clean(a); a != "" {
-					authors = append(authors, a)
-				}
-			}
-			ed.Authors = strings.Join(authors, ", ")
-			ed.Summary = strings.Join(strings.Fields(clean(e.Summary)), " ")
-			gd.Entries = append(gd.Entries, ed)
-		}
-		d.Groups = append(d.Groups, gd)
 	}
 	d.Contents = strings.Join(contents, ", ")
 	d.Preheader = d.Headline
@@ -706,6 +797,152 @@ func (b *viewBuilder) data(full, compact int, forText bool) DigestData {
 		d.Preheader += ". In this digest: " + d.Contents
 	}
 	return d
+}
+
+// groupData is the groups as templates show them, the units ranked below
+// full in full, the next compact by title, the rest counted, and every
+// link shown numbered in listing order.
+func (b *viewBuilder) groupData(full, compact int, forText bool) ([]GroupData, []LinkData) {
+	clean := func(s string) string { return strings.TrimSpace(cleanText(s, forText)) }
+	var links []LinkData
+	// number gives a shown link its number: the text part lists every
+	// link, title-only ones too (the HTML links their titles).
+	number := func(link string) int {
+		if link == "" {
+			return 0
+		}
+		links = append(links, LinkData{Num: len(links) + 1, URL: link})
+		return len(links)
+	}
+	title := func(e *entry.Entry) string { return cmp.Or(clean(e.Title), "(untitled)") }
+	people := func(names []string) string {
+		var out []string
+		for _, a := range names {
+			if a = clean(a); a != "" {
+				out = append(out, a)
+			}
+		}
+		return strings.Join(out, ", ")
+	}
+	summary := func(e *entry.Entry) string { return strings.Join(strings.Fields(clean(e.Summary)), " ") }
+
+	var out []GroupData
+	for g, grp := range b.groups {
+		gd := GroupData{Name: clean(grp.Name), Kind: grp.Kind, Count: len(grp.Entries)}
+		coming := len(grp.Coming)
+		for k, u := range b.byGroup[g] {
+			if u.rank >= full+compact {
+				gd.Omitted += u.entries
+				continue
+			}
+			main := u.first()
+			link := HTTPURL(main.Link)
+			if u.rank >= full {
+				gd.Also = append(gd.Also, EntryData{Title: title(main), Link: link, Num: number(link)})
+				continue
+			}
+			if t := u.talk; t != nil {
+				td := TalkData{Title: title(main), Link: link, Num: number(link), Speakers: people(talkSpeakers(t))}
+				if !t.Start.IsZero() {
+					td.When, td.ISO = talkWhen(t.Start, t.End), t.Start.Format(time.RFC3339)
+				}
+				// The abstract's text, else the report's, else the first
+				// trace with any.
+				for _, e := range t.Traces {
+					if td.Summary = summary(&e); td.Summary != "" {
+						break
+					}
+				}
+				for i := range t.Traces {
+					e := &t.Traces[i]
+					tr := TraceData{Label: clean(traceLabel(e)), Link: HTTPURL(e.Link), Num: td.Num}
+					if i > 0 { // the main trace's link has its number already
+						tr.Num = number(tr.Link)
+					}
+					td.Traces = append(td.Traces, tr)
+				}
+				if k < coming {
+					gd.Coming = append(gd.Coming, td)
+				} else {
+					gd.Talks = append(gd.Talks, td)
+				}
+				continue
+			}
+			e := u.e
+			ed := EntryData{Title: title(e), Link: link, Num: number(link), Source: clean(e.Source),
+				Authors: people(e.Byline()), Summary: summary(e)}
+			if t := e.Date(); !t.IsZero() {
+				ed.Time, ed.ISO = t, t.UTC().Format(time.RFC3339)
+				ed.Date = t.In(b.loc).Format("2 Jan 2006")
+			}
+			gd.Entries = append(gd.Entries, ed)
+		}
+		out = append(out, gd)
+	}
+	return out, links
+}
+
+// talkSpeakers are the speakers of the first trace that names any.
+func talkSpeakers(t *Talk) []string {
+	for _, e := range t.Traces {
+		if len(e.Speakers) > 0 {
+			var out []string
+			for _, s := range e.Speakers {
+				if s.Name != "" {
+					out = append(out, s.String())
+				}
+			}
+			return out
+		}
+	}
+	return nil
+}
+
+// traceLabel says what a trace is to its talk: "Abstract", "Write-up by
+// nevola" (its author, else its source), "Notes", "Slides", "Video".
+func traceLabel(e *entry.Entry) string {
+	switch e.Role {
+	case entry.RoleAbstract:
+		return "Abstract"
+	case entry.RoleReport:
+		by := e.Source
+		if len(e.Authors) > 0 && strings.TrimSpace(e.Authors[0]) != "" {
+			by = e.Authors[0]
+		}
+		return "Write-up by " + by
+	case entry.RoleNotes:
+		return "Notes"
+	case entry.RoleSlides:
+		return "Slides"
+	case entry.RoleVideo:
+		return "Video"
+	}
+	return cmp.Or(e.Source, "News")
+}
+
+// talkWhen is a talk's time in its own zone: "Thu 11 Dec 2025, 11:30–12:00
+// JST", or "Wed 19 Aug 2015" for a talk known only by its day (00:00 UTC,
+// no end, as entry.Entry's EventStart says).
+func talkWhen(start, end time.Time) string {
+	if end.IsZero() && start.Location() == time.UTC && start.Equal(startOfDay(start)) {
+		return start.Format("Mon 2 Jan 2006")
+	}
+	s := start.Format("Mon 2 Jan 2006, 15:04")
+	if end = end.In(start.Location()); !end.IsZero() && startOfDay(end).Equal(startOfDay(start)) {
+		s += "–" + end.Format("15:04")
+	}
+	return s + " " + start.Format("MST")
+}
+
+// Views is the groups as the web page shows them: every card and entry in
+// full, dates in loc, with the digest's own mapping of entries to views.
+func Views(groups []DigestGroup, loc *time.Location) []GroupData {
+	if loc == nil {
+		loc = time.UTC
+	}
+	b := newViewBuilder(groups, loc)
+	out, _ := b.groupData(len(b.units), 0, false)
+	return out
 }
 
 // HTTPURL returns s when it is an absolute http(s) URL with a host, else "":
@@ -772,6 +1009,18 @@ func templateFuncs() map[string]any {
 			}
 			return " [" + strconv.Itoa(num) + "]"
 		},
+		// traces is a talk's traces for the text part: "Abstract [1] ·
+		// Notes [2] · Write-up by nevola [3]".
+		"traces": func(ts []TraceData) string {
+			parts := make([]string, len(ts))
+			for i, t := range ts {
+				parts[i] = t.Label
+				if t.Num > 0 {
+					parts[i] += " [" + strconv.Itoa(t.Num) + "]"
+				}
+			}
+			return strings.Join(parts, " · ")
+		},
 		// join joins the non-empty parts.
 		"join": func(sep string, parts ...string) string {
 			return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), sep)
@@ -783,8 +1032,13 @@ func templateFuncs() map[string]any {
 func sampleData() DigestData {
 	e := EntryData{
 		Title: "Sample", Link: "https://example.org/a", Num: 1, Source: "example",
-		Date: "1 Jan 2026", Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		Date: "1 Jan 2026", Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), ISO: "2026-01-01T00:00:00Z",
 		Authors: "A. Author", Summary: "Summary.",
+	}
+	talk := TalkData{
+		Title: "Sample talk", Link: "https://example.org/t", Num: 1, Speakers: "A. Speaker (Example)",
+		When: "Thu 1 Jan 2026, 10:00–10:30 UTC", ISO: "2026-01-01T10:00:00Z", Summary: "Abstract.",
+		Traces: []TraceData{{Label: "Abstract", Link: "https://example.org/t", Num: 1}, {Label: "Notes"}},
 	}
 	return DigestData{
 		Title: "netdigest", Subject: "netdigest: 3 new entries · 1 Jan 2026",
@@ -792,8 +1046,10 @@ func sampleData() DigestData {
 		Period: "1 Jan 2026", Headline: "3 new entries from 1 source, 1 Jan 2026",
 		Contents: "Sample (3)", Preheader: "3 new entries", Unsubscribe: "mailto:digest@example.org",
 		Count: 3, Sources: 1, Shown: 1, Truncated: 1, Omitted: 1,
-		Groups: []GroupData{{Name: "Sample", Kind: KindOther, Count: 3,
-			Entries: []EntryData{e}, Also: []EntryData{e}, Omitted: 1}},
+		Groups: []GroupData{
+			{Name: "Conference", Kind: KindConference, Count: 3, Coming: []TalkData{talk}, Talks: []TalkData{talk},
+				Entries: []EntryData{e}},
+			{Name: "Sample", Kind: KindOther, Count: 3, Entries: []EntryData{e}, Also: []EntryData{e}, Omitted: 1}},
 		Links:    []LinkData{{Num: 1, URL: e.Link}},
 		Rejected: []RejectedData{{Subject: "netdigest: 2 new entries", Date: "1 Jan 2026", Reason: "552 too large", URL: "https://example.org/digests/x"}},
 	}

@@ -6,12 +6,13 @@ import (
 	"testing"
 )
 
-// GroupEntries is what the web page shows: the digest's groups, in the
+// Organize is what the web page shows: the digest's groups, in the
 // digest's order, every entry once, and the caller's slice untouched.
-func TestGroupEntries(t *testing.T) {
+func TestOrganizeLikeTheDigest(t *testing.T) {
 	entries := digestEntries()
 	before := slices.Clone(entries)
-	groups := GroupEntries(entries, digestTopics)
+	info := digestInfo()
+	groups := Organize(entries, Organization{Topics: digestTopics, Now: info.End})
 
 	var got []string
 	seen := map[string]int{}
@@ -34,14 +35,14 @@ func TestGroupEntries(t *testing.T) {
 		}
 	}
 	if fmt.Sprint(entries) != fmt.Sprint(before) {
-		t.Error("GroupEntries reordered or changed its input")
+		t.Error("Organize reordered or changed its input")
 	}
 	// The same grouping as the digest renders.
-	d := renderDigest(t, digestInfo(), digestEntries())
+	d := renderDigest(t, info, digestEntries())
 	if fmt.Sprint(d.Groups) != fmt.Sprint(groups) {
-		t.Error("GroupEntries differs from the digest's groups")
+		t.Error("Organize differs from the digest's groups")
 	}
-	if GroupEntries(nil, digestTopics) != nil {
+	if Organize(nil, Organization{Topics: digestTopics}) != nil {
 		t.Error("no entries: want no groups")
 	}
 }

@@ -92,32 +92,12 @@ type DigestsData struct {
 	Digests    []DigestView
 }
 
-// GroupView is one group of the latest entries, as the digest groups them.
+// GroupView is one group of the latest entries, as the digest groups and
+// shows them (render.Views): a conference's talk cards, coming up and past,
+// and its news; a topic's entries.
 type GroupView struct {
-	Name    string
-	Kind    string // render.KindConference, KindTopic or KindOther
-	Anchor  string // the element id to link to
-	Entries []EntryView
-}
-
-// EntryView is one entry as the page shows it. Strings are plain text.
-type EntryView struct {
-	Title   string
-	Link    string // http(s) or ""
-	Source  string
-	Authors string // comma-separated
-	Summary string
-	Date    Stamp
-	// Also are the other traces of the entry's talk (entry.Related).
-	Also []TraceView
-}
-
-// TraceView is another trace of an entry's talk: "Notes", "Write-up by
-// bootlin" (entry.Related.Label), linked when it has an http(s) link.
-type TraceView struct {
-	Label string
-	Title string
-	Link  string
+	render.GroupData
+	Anchor string // the element id to link to
 }
 
 // SourceView is one configured source's health.
@@ -429,19 +409,38 @@ func (s *server) groupViews(entries []entry.Entry, now time.Time) []GroupView {
 	for i, t := range s.cfg.Topics {
 		topics[i] = t.Name
 	}
-	groups := render.GroupEntries(entries, topics)
+	// Related stays nil until the store links one talk's traces; the
+	// grouping and the cards take the links as they come.
+	groups := render.Views(render.Organize(entries, render.Organization{Topics: topics, Now: now}), s.location())
 	out := make([]GroupView, len(groups))
 	for i, g := range groups {
-		gv := GroupView{Name: g.Name, Kind: g.Kind, Anchor: "group-" + strconv.Itoa(i+1)}
-		for j := range g.Entries {
-			gv.Entries = append(gv.Entries, s.entryView(&g.Entries[j], now))
-		}
-		out[i] = gv
+		out[i] = GroupView{GroupData: g, Anchor: "group-" + strconv.Itoa(i+1)}
 	}
 	return out
 }
 
-// entryView is how every page shows an entry.
+// EntryView is one entry as the search page shows it. Strings are plain
+// text.
+type EntryView struct {
+	Title   string
+	Link    string // http(s) or ""
+	Source  string
+	Authors string // comma-separated
+	Summary string
+	Date    Stamp
+	// Also are the other traces of the entry's talk (entry.Related).
+	Also []TraceView
+}
+
+// TraceView is another trace of an entry's talk: "Notes", "Write-up by
+// bootlin" (entry.Related.Label), linked when it has an http(s) link.
+type TraceView struct {
+	Label string
+	Title string
+	Link  string
+}
+
+// entryView is how the search page shows an entry.
 func (s *server) entryView(e *entry.Entry, now time.Time) EntryView {
 	ev := EntryView{
 		Title:   strings.TrimSpace(e.Title),
@@ -598,14 +597,19 @@ func samplePage() PageData {
 	site := SiteData{Title: "netdigest", Home: "./", Atom: "feed.atom", JSON: "feed.json", RSS: "feed.rss", Search: "search", QueryMax: 512,
 		FeedURL: "https://example.org/feed.atom", Version: "dev", Now: at,
 		Calendar: "talks.ics", CalendarURL: "https://example.org/talks.ics"}
-	e := EntryView{Title: "Sample", Link: "https://example.org/a", Source: "example", Authors: "A. Author",
-		Summary: "Summary.", Date: at, Also: []TraceView{{Label: "Notes", Title: "Notes", Link: "https://example.org/n"}, {Label: "Slides"}}}
+	e := render.EntryData{Title: "Sample", Link: "https://example.org/a", Source: "example", Authors: "A. Author",
+		Summary: "Summary.", Date: "1 Jan 2026", ISO: at.ISO}
+	talk := render.TalkData{Title: "Talk", Link: "https://example.org/t", Speakers: "A. Speaker (Example)",
+		When: "Thu 1 Jan 2026, 10:00–10:30 UTC", ISO: "2026-01-01T10:00:00Z", Summary: "Abstract.",
+		Traces: []render.TraceData{{Label: "Abstract", Link: "https://example.org/t"}, {Label: "Notes"}}}
 	return PageData{
 		Site: site, Headline: "1 latest entry from 1 source", Count: 1,
 		Groups: []GroupView{
-			{Name: "Conference", Kind: render.KindConference, Anchor: "group-1", Entries: []EntryView{e}},
-			{Name: "Topic", Kind: render.KindTopic, Anchor: "group-2", Entries: []EntryView{e}},
-			{Name: render.OtherNews, Kind: render.KindOther, Anchor: "group-3", Entries: []EntryView{{Title: "Bare"}}},
+			{GroupData: render.GroupData{Name: "Conference", Kind: render.KindConference, Count: 3,
+				Coming: []render.TalkData{talk}, Talks: []render.TalkData{talk}, Entries: []render.EntryData{e}}, Anchor: "group-1"},
+			{GroupData: render.GroupData{Name: "Topic", Kind: render.KindTopic, Count: 1, Entries: []render.EntryData{e}}, Anchor: "group-2"},
+			{GroupData: render.GroupData{Name: render.OtherNews, Kind: render.KindOther, Count: 1,
+				Entries: []render.EntryData{{Title: "Bare"}}}, Anchor: "group-3"},
 		},
 		Sources: []SourceView{
 			{Name: "ok", Kind: "feed", URL: "https://example.org/feed", State: "ok", StateText: "OK", LastSuccess: at, NextFetch: at},

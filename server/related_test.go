@@ -10,8 +10,9 @@ import (
 	"github.com/netdigest/netdigest/store"
 )
 
-// TestPageShowsTraces: an entry of a linked talk says "also:" and names
-// each other trace (role, and source for a write-up), linked to it.
+// TestPageShowsTraces: the traces of a talk the store linked share one
+// card on the page, which names each (role, and source for a write-up),
+// linked when it has a link; an unlinked talk is a card of its own.
 func TestPageShowsTraces(t *testing.T) {
 	f := newFixture(t, nil)
 	ctx := context.Background()
@@ -20,42 +21,52 @@ func TestPageShowsTraces(t *testing.T) {
 		Link: "https://bootlin.com/blog/netdev-0x19/#tc", Published: at, Role: entry.RoleReport, ContentHash: "r1"}
 	notes := entry.Entry{ID: "urn:pad:tc", Title: "TC workshop notes", Conference: "Netdev 0x19",
 		Published: at, Role: entry.RoleNotes, ContentHash: "n1"}
-	for src, e := range map[string]entry.Entry{"bootlin": report, "tohojo": notes} {
-		if _, err := f.store.SaveFetch(ctx, store.SourceState{Name: src}, []entry.Entry{e}); err != nil {
+	alone := entry.Entry{ID: "urn:pad:xdp", Title: "XDP workshop notes", Conference: "Netdev 0x19",
+		Published: at, Role: entry.RoleNotes, ContentHash: "n2"}
+	for src, es := range map[string][]entry.Entry{"bootlin": {report}, "tohojo": {notes, alone}} {
+		if _, err := f.store.SaveFetch(ctx, store.SourceState{Name: src}, es); err != nil {
 			t.Fatal(err)
 		}
 	}
-	tc := "https://netdevconf.info/0x19/sessions/workshop/tc.html"
 	if _, err := f.store.RelinkConference(ctx, "Netdev 0x19", func([]entry.Entry) []store.Link {
-		return []store.Link{{A: tc, B: report.ID}, {A: tc, B: notes.ID}, {A: report.ID, B: notes.ID}}
+		return []store.Link{{A: report.ID, B: notes.ID}}
 	}); err != nil {
 		t.Fatal(err)
 	}
 	_, body := f.get("/")
 	doc := parseHTML(t, body)
-	also := map[string]string{} // entry title → its "also" line
+	traces := map[string]string{} // card title → its traces line
 	links := map[string][]string{}
 	for _, art := range findAll(doc, tag("article")) {
+		if !strings.Contains(attr(art, "class"), "talk") {
+			continue
+		}
 		title := textOf(findAll(art, tag("h4"))[0])
 		for _, p := range findAll(art, tag("p")) {
-			if strings.Contains(attr(p, "class"), "also") {
-				also[title] = textOf(p)
+			if strings.Contains(attr(p, "class"), "traces") {
+				traces[title] = textOf(p)
 				for _, a := range findAll(p, tag("a")) {
 					links[title] = append(links[title], attr(a, "href"))
 				}
 			}
 		}
 	}
-	if got := also["TC workshop"]; got != "also: Notes · Write-up by bootlin" {
-		t.Errorf("TC workshop: %q, want %q", got, "also: Notes · Write-up by bootlin")
+	if len(traces) != 2 {
+		t.Fatalf("talk cards %q, want two: the linked talk and the lone notes", traces)
 	}
-	if got := links["TC workshop"]; len(got) != 1 || got[0] != report.Link {
-		t.Errorf("TC workshop links %q, want only the write-up's (the notes have no link)", got)
+	var linked string
+	for title, line := range traces {
+		if title != alone.Title {
+			linked = title
+			if !strings.Contains(line, "Write-up by bootlin") || !strings.Contains(line, "Notes") {
+				t.Errorf("card %q traces %q, want the write-up and the notes", title, line)
+			}
+		}
 	}
-	if got := also["Netdev 0x19: the TC workshop"]; got != "also: Notes · netdevconf" {
-		t.Errorf("write-up: %q", got)
+	if got := links[linked]; len(got) != 1 || got[0] != report.Link {
+		t.Errorf("card %q links %q, want only the write-up's (the notes have no link)", linked, got)
 	}
-	if got := also["Devmem TCP: zero-copy receive into device memory"]; got != "" {
-		t.Errorf("unlinked entry says %q", got)
+	if got := traces[alone.Title]; got != "Notes" {
+		t.Errorf("unlinked notes card traces %q, want only its own", got)
 	}
 }

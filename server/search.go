@@ -75,7 +75,9 @@ func truncateUTF8(s string, n int) string {
 
 // sampleSearch exercises search.html.tmpl's fields for parsePages.
 func sampleSearch(p PageData) SearchData {
-	e := p.Groups[0].Entries[0]
+	at := p.Site.Now
+	e := EntryView{Title: "Sample", Link: "https://example.org/a", Source: "example", Authors: "A. Author",
+		Summary: "Summary.", Date: at, Also: []TraceView{{Label: "Notes", Title: "Notes", Link: "https://example.org/n"}, {Label: "Slides"}}}
 	site := p.Site
 	site.Query = `xdp "page pool"`
 	return SearchData{

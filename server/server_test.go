@@ -681,7 +681,7 @@ func TestPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	var wantGroups []string
-	for _, g := range render.GroupEntries(latest, []string{"XDP", "eBPF"}) {
+	for _, g := range render.Organize(latest, render.Organization{Topics: []string{"XDP", "eBPF"}, Now: now}) {
 		wantGroups = append(wantGroups, g.Name)
 	}
 	if want := []string{"Netdev 0x19", "XDP", "eBPF", render.OtherNews}; !slices.Equal(wantGroups, want) {

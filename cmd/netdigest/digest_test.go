@@ -142,7 +142,7 @@ func TestDigestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := parseMessage(t, eml); !strings.HasPrefix(m.subject, "netdigest: 261 new entries") {
+	if m := parseMessage(t, eml); !strings.HasPrefix(m.subject, "netdigest: 128 new entries") {
 		t.Errorf("subject = %q", m.subject)
 	}
 }
@@ -229,7 +229,7 @@ func TestDigestSendOverSMTP(t *testing.T) {
 	}
 	entries, _ := st.Latest(context.Background(), 1000)
 	st.Close()
-	if len(entries) != 261 {
+	if len(entries) != 128 {
 		t.Fatalf("%d entries stored", len(entries))
 	}
 	flat := strings.Join(strings.Fields(m.text), " ")
@@ -334,7 +334,7 @@ func TestDigestCrashes(t *testing.T) {
 	}
 	// Then the entries themselves, which no digest has carried yet.
 	r = runCmd(t, fixedNow, "digest", "-send", "-config", cfg)
-	if r.code != exitOK || len(srv.messages()) != 3 || !strings.Contains(r.stdout, "261 entries") {
+	if r.code != exitOK || len(srv.messages()) != 3 || !strings.Contains(r.stdout, "128 entries") {
 		t.Errorf("the real digest: exit %d, %d messages\n%s", r.code, len(srv.messages()), r.stdout)
 	}
 }
@@ -343,7 +343,7 @@ func TestDigestDryRunAndSince(t *testing.T) {
 	cfg, dir := offlineConfig(t)
 	runCmd(t, fixedNow, "fetch", "-all", "-config", cfg)
 	r := runCmd(t, fixedNow, "digest", "-dry-run", "-html", filepath.Join(dir, "look.html"), "-config", cfg)
-	if r.code != exitOK || !strings.Contains(r.stdout, "dry run: netdigest: 261 new entries") || !strings.Contains(r.stdout, "nothing was recorded") {
+	if r.code != exitOK || !strings.Contains(r.stdout, "dry run: netdigest: 128 new entries") || !strings.Contains(r.stdout, "nothing was recorded") {
 		t.Fatalf("dry run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "look.html")); err != nil || !bytes.Contains(b, []byte("<html")) {
@@ -363,7 +363,7 @@ func TestDigestDryRunAndSince(t *testing.T) {
 	if r = runCmd(t, fixedNow.Add(time.Minute), "digest", "-config", cfg); !strings.Contains(r.stdout, "nothing new") {
 		t.Errorf("after the digest: %s", r.stdout)
 	}
-	if r = runCmd(t, fixedNow.Add(2*time.Minute), "digest", "-since", "1d", "-config", cfg); r.code != exitOK || !strings.Contains(r.stdout, "261 entries") {
+	if r = runCmd(t, fixedNow.Add(2*time.Minute), "digest", "-since", "1d", "-config", cfg); r.code != exitOK || !strings.Contains(r.stdout, "128 entries") {
 		t.Errorf("-since 1d: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if r = runCmd(t, fixedNow, "digest", "-since", "yesterday-ish", "-config", cfg); r.code != exitUsage {

@@ -115,7 +115,7 @@ func TestPublishParts(t *testing.T) {
 // Without publish:, run writes the merged feed only.
 func TestRunWithoutPublish(t *testing.T) {
 	dir := t.TempDir()
-	snap, _ := filepath.Abs("../../examples/snapshots/netdev12-blog.atom")
+	snap, _ := filepath.Abs("../../normalize/page/testdata/netdev12-blog.atom")
 	cfg := filepath.Join(dir, "feeds.yaml")
 	os.WriteFile(cfg, []byte("title: t\nid: urn:x\nlink: http://127.0.0.1/\ntopics:\n  XDP: [xdp]\nsources:\n  - name: a\n    conference: Netdev 1.2\n    url: "+snap+"\n"), 0o644)
 	if r := runCmd(t, fixedNow, "run", "-no-digest", "-config", cfg); r.code != exitOK || strings.Contains(r.stdout, "feeds of parts") {

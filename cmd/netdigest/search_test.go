@@ -24,7 +24,7 @@ func TestSearch(t *testing.T) {
 		t.Fatalf("search -json: exit %d, %v\n%s", r.code, err, r.stdout)
 	}
 	// Two of the three matches (porter: "Hardware Offloading" too), best first.
-	if len(entries) != 2 || entries[0].Title != "eBPF/XDP hardware offload to SmartNICs" || entries[0].Source != "netdev12-day3" ||
+	if len(entries) != 2 || entries[0].Title != "eBPF/XDP hardware offload to SmartNICs" || entries[0].Source != "netdev12-blog" ||
 		!strings.HasPrefix(entries[0].Link, "https://") {
 		t.Errorf("search -json entries = %+v", entries)
 	}

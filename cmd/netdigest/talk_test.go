@@ -33,7 +33,7 @@ func TestPreviewTalkFields(t *testing.T) {
 	}{
 		{"lpc2025-networking", []string{"   talk:    2025-12-11 10:00:00 JST – 10:30:00\n   speakers: Paolo Abeni (Red Hat)\n   track:   Networking Track\n   role:    abstract\n"}},
 		{"netdev01-news", []string{"Flow API: An abstraction for hardware flow tables\n   date:    2015-01-27 00:00:00 UTC\n   speakers: John Fastabend\n"}},
-		{"netdev12-day1", []string{"   role:    report\n"}},
+		{"netdev12-blog", []string{"   role:    report\n"}},
 	} {
 		r := runCmd(t, fixedNow, "preview", "-config", cfg, tt.source)
 		for _, w := range tt.want {

@@ -2,8 +2,6 @@ package page
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -231,13 +229,10 @@ func TestSplitPatternMatchesNothing(t *testing.T) {
 }
 
 // TestNetdev12AtomFeedSplit: the same posts in WordPress.com's Atom feed
-// (examples/snapshots/netdev12-blog.atom: type="html" content with an
-// xml:base) split into the same talks as the RSS feed.
+// (testdata/netdev12-blog.atom: type="html" content with an xml:base)
+// split into the same talks as the RSS feed.
 func TestNetdev12AtomFeedSplit(t *testing.T) {
-	body, err := os.ReadFile(filepath.Join("..", "..", "examples", "snapshots", "netdev12-blog.atom"))
-	if err != nil {
-		t.Skip("examples/snapshots/netdev12-blog.atom absent")
-	}
+	body := fixture(t, "netdev12-blog.atom")
 	atom, err := normalize.ParseFeed(body, "application/atom+xml", "https://nevolakernelblog.wordpress.com/feed/atom/")
 	if err != nil {
 		t.Fatal(err)
